@@ -1,0 +1,210 @@
+"""The data that crosses the plugin contract: requests, secrets, verdicts and events.
+
+Every model is immutable. Secret material is held in :class:`pydantic.SecretStr`, so
+printing, logging or serialising a model never reveals it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class InboundRequest(_Frozen):
+    """One HTTP request as it reached hookgate, with the body as the exact bytes received.
+
+    Header names are lower-cased. When a header arrived more than once, API Gateway joins the
+    values with commas; hookgate keeps that joined value.
+    """
+
+    method: str
+    path: str
+    headers: Mapping[str, str]
+    query: Mapping[str, str] = Field(default_factory=dict)
+    body: bytes
+    received_at: datetime
+    source_ip: str | None = None
+
+    def header(self, name: str) -> str | None:
+        """Return the header ``name`` (any case), or None when absent."""
+        return self.headers.get(name.lower())
+
+    def body_sha256(self) -> str:
+        """Return the hex SHA-256 of the raw body (a stable key when a payload has no id)."""
+        return hashlib.sha256(self.body).hexdigest()
+
+
+class SecretStage(StrEnum):
+    """The Secrets Manager staging label a secret version carries."""
+
+    CURRENT = "AWSCURRENT"
+    PENDING = "AWSPENDING"
+    PREVIOUS = "AWSPREVIOUS"
+
+    @property
+    def short(self) -> str:
+        """Return the lower-case name used in metrics and logs: current, pending, previous."""
+        return self.value.removeprefix("AWS").lower()
+
+
+class SecretVersion(_Frozen):
+    """One version of a registration's secret: its stage and its key/value pairs."""
+
+    stage: SecretStage
+    version_id: str
+    values: Mapping[str, SecretStr]
+
+    def get(self, key: str) -> str | None:
+        """Return the secret value under ``key``, or None when this version lacks it."""
+        value = self.values.get(key)
+        return value.get_secret_value() if value is not None else None
+
+
+class SecretVersions(_Frozen):
+    """The versions of a registration's secret that may verify a request, best first.
+
+    Order is current, pending, then previous (only while inside its grace window), so a
+    verifier that tries them in order finds the usual case first.
+    """
+
+    secret_id: str
+    versions: tuple[SecretVersion, ...] = ()
+
+    def candidates(self, key: str) -> list[tuple[SecretVersion, str]]:
+        """Return each version that holds a non-empty value for ``key``, with that value."""
+        found: list[tuple[SecretVersion, str]] = []
+        for version in self.versions:
+            value = version.get(key)
+            if value:
+                found.append((version, value))
+        return found
+
+
+class ReplayGuard(_Frozen):
+    """A one-time value (a nonce) that must not be accepted twice before ``expires_at``."""
+
+    nonce: str
+    expires_at: datetime
+
+
+class Verdict(_Frozen):
+    """What a provider's ``verify`` concluded about one request.
+
+    ``reason`` is a short, fixed phrase for logs and metrics ("signature mismatch",
+    "stale timestamp"); it never contains secret material or the submitted signature.
+    """
+
+    ok: bool
+    reason: str
+    stage: SecretStage | None = None
+    replay_guard: ReplayGuard | None = None
+    retryable_with_fresh_secrets: bool = True
+
+    @classmethod
+    def accept(
+        cls, stage: SecretStage | None, replay_guard: ReplayGuard | None = None
+    ) -> Verdict:
+        """Build an accepting verdict; ``stage`` names the secret version that matched."""
+        return cls(ok=True, reason="verified", stage=stage, replay_guard=replay_guard)
+
+    @classmethod
+    def reject(cls, reason: str, *, retryable_with_fresh_secrets: bool = True) -> Verdict:
+        """Build a rejecting verdict.
+
+        ``retryable_with_fresh_secrets`` says whether re-reading the secrets could change the
+        outcome: a signature mismatch could (the secret may just have rotated); a missing
+        header or a stale timestamp could not.
+        """
+        return cls(
+            ok=False, reason=reason, retryable_with_fresh_secrets=retryable_with_fresh_secrets
+        )
+
+
+class HandshakeResponse(_Frozen):
+    """The answer to a provider's verification handshake on ``GET`` (e.g. Meta's challenge)."""
+
+    status_code: int
+    body: str = ""
+    content_type: str = "text/plain"
+
+
+class EventError(_Frozen):
+    """A provider error attached to an event (a failed delivery, a rejected request)."""
+
+    code: str | None = None
+    title: str | None = None
+    detail: str | None = None
+
+
+class NormalisedEvent(_Frozen):
+    """One event in hookgate's provider-independent schema (see docs/events.md).
+
+    ``type`` comes from the taxonomy in :mod:`hookgate.taxonomy`; ``provider_event`` keeps the
+    provider's own name for it. ``dedupe_key`` is stable across the provider's retries of the
+    same event and distinct between different events in the same request.
+    """
+
+    type: str
+    provider: str
+    registration: str
+    provider_event: str
+    dedupe_key: str
+    occurred_at: datetime | None = None
+    received_at: datetime
+    message_id: str | None = None
+    conversation_id: str | None = None
+    contact_id: str | None = None
+    channel: str | None = None
+    status: str | None = None
+    error: EventError | None = None
+    data: Mapping[str, Any] = Field(default_factory=dict)
+    raw: Any = None
+
+    @property
+    def event_id(self) -> str:
+        """Return a deterministic id for this event: the same event always gets the same id."""
+        basis = f"{self.provider}\x00{self.registration}\x00{self.dedupe_key}"
+        return hashlib.sha256(basis.encode()).hexdigest()[:32]
+
+
+class Registration(_Frozen):
+    """One webhook registration declared in hookgate.yaml.
+
+    ``settings`` is the provider's own settings model instance, validated at load time.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+    name: str
+    provider: str
+    secret_id: str
+    events: tuple[str, ...] = ()
+    settings: BaseModel
+    previous_secret_grace_seconds: int = 3600
+
+
+class ProviderInfo(_Frozen):
+    """What a provider plugin says about itself through the ``hookgate_provider`` hook.
+
+    ``secret_keys`` lists the keys the provider reads from a registration's secret (for example
+    ``webhook_secret``); ``rotates`` lists those that hookgate rotates and pushes to the
+    provider.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+    name: str
+    title: str
+    settings_model: type[BaseModel]
+    secret_keys: tuple[str, ...] = ()
+    rotates: tuple[str, ...] = ()
+    supports_handshake: bool = False

@@ -1,0 +1,27 @@
+"""Models of a sync plan: what must change at a provider to match hookgate.yaml."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+Action = Literal["create", "update", "delete", "unchanged"]
+
+
+class PlannedChange(BaseModel):
+    """One change (or confirmation) for one webhook at a provider.
+
+    ``changed_fields`` names the fields that differ, never their values, so a plan can be
+    printed and stored without revealing a secret.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    registration: str
+    provider: str
+    action: Action
+    remote_id: str | None = None
+    reason: str
+    changed_fields: tuple[str, ...] = ()
+    applied: bool = False

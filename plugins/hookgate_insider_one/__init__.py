@@ -1,0 +1,1 @@
+"""Insider One WhatsApp provider for hookgate."""

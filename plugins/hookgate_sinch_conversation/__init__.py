@@ -1,0 +1,1 @@
+"""Sinch Conversation API provider for hookgate."""

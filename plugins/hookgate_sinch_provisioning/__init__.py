@@ -1,0 +1,1 @@
+"""Sinch Provisioning API provider for hookgate."""
