@@ -120,9 +120,7 @@ def json_response(
     }
 
 
-def text_response(
-    status: int, body: str, content_type: str = "text/plain"
-) -> dict[str, Any]:
+def text_response(status: int, body: str, content_type: str = "text/plain") -> dict[str, Any]:
     """Return an HTTP API response with a plain-text body."""
     return {
         "statusCode": status,

@@ -112,9 +112,7 @@ def hookgate_verify(
 
 
 @_hookspec(firstresult=True)
-def hookgate_parse(
-    request: InboundRequest, registration: Registration
-) -> list[NormalisedEvent]:
+def hookgate_parse(request: InboundRequest, registration: Registration) -> list[NormalisedEvent]:
     """Turn a verified request into normalised events.
 
     Called only after :func:`hookgate_verify` accepted the request. One request may carry

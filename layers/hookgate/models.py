@@ -110,9 +110,7 @@ class Verdict(_Frozen):
     retryable_with_fresh_secrets: bool = True
 
     @classmethod
-    def accept(
-        cls, stage: SecretStage | None, replay_guard: ReplayGuard | None = None
-    ) -> Verdict:
+    def accept(cls, stage: SecretStage | None, replay_guard: ReplayGuard | None = None) -> Verdict:
         """Build an accepting verdict; ``stage`` names the secret version that matched."""
         return cls(ok=True, reason="verified", stage=stage, replay_guard=replay_guard)
 

@@ -1,0 +1,85 @@
+"""Receiver Lambda: API Gateway HTTP API → hookgate's receive pipeline → HTTP answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from hookgate.apigw import BadEventBodyError, json_response, request_from_event, text_response
+from hookgate.errors import ConfigError
+from hookgate.receive import Outcome
+from hookgate.runtime import get_receiver
+
+logger = Logger(service="hookgate")
+metrics = Metrics(namespace="hookgate", service="hookgate")
+tracer = Tracer(service="hookgate")
+
+
+def _record(outcome: Outcome) -> None:
+    metrics.add_dimension(name="provider", value=outcome.provider or "unknown")
+    metrics.add_dimension(name="outcome", value=outcome.outcome)
+    metrics.add_metric(name="Webhooks", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name="EventsPublished", unit=MetricUnit.Count, value=outcome.accepted)
+    metrics.add_metric(name="Duplicates", unit=MetricUnit.Count, value=outcome.duplicates)
+    if outcome.stage:
+        metrics.add_metadata(key="secret_version", value=outcome.stage)
+        metrics.add_metric(
+            name=f"VerifiedWith{outcome.stage.capitalize()}Secret", unit=MetricUnit.Count, value=1
+        )
+    log = logger.warning if outcome.status >= 400 else logger.info
+    log(
+        "webhook " + outcome.outcome,
+        extra={
+            "status": outcome.status,
+            "provider": outcome.provider,
+            "registration": outcome.registration,
+            "reason": outcome.reason,
+            "secret_version": outcome.stage,
+            "accepted": outcome.accepted,
+            "duplicates": outcome.duplicates,
+        },
+    )
+
+
+def _respond(outcome: Outcome) -> dict[str, Any]:
+    _record(outcome)
+    if outcome.text is not None:
+        return text_response(outcome.status, outcome.text, outcome.content_type or "text/plain")
+    return json_response(outcome.status, outcome.response_body)
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """Handle ``POST|GET /webhooks/{provider}/{registration}``."""
+    params = event.get("pathParameters") or {}
+    provider, registration = params.get("provider", ""), params.get("registration", "")
+    try:
+        request = request_from_event(event)
+    except BadEventBodyError as exc:
+        return _respond(
+            Outcome(status=400, outcome="malformed", reason=str(exc), body={"message": str(exc)})
+        )
+    try:
+        receiver = get_receiver()
+    except ConfigError as exc:
+        logger.critical("hookgate is misconfigured", extra={"error": str(exc)})
+        return _respond(
+            Outcome(
+                status=503, outcome="misconfigured", body={"message": "temporarily unavailable"}
+            )
+        )
+    try:
+        if request.method == "GET":
+            outcome = receiver.handshake(request, provider, registration)
+        else:
+            outcome = receiver.receive(request, provider, registration)
+    except Exception:
+        logger.exception("unexpected failure", extra={"provider": provider})
+        outcome = Outcome(
+            status=500, outcome="error", provider=provider, body={"message": "internal error"}
+        )
+    return _respond(outcome)

@@ -1,0 +1,142 @@
+"""hookgate.yaml: the declared registrations, validated before anything starts.
+
+A mistake is reported with the file, the registration and the field, for example::
+
+    hookgate.yaml: registration 'sinch-demo': settings.app_id: Field required
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from hookgate.errors import ConfigError, UnknownProviderError, UnknownRegistrationError
+from hookgate.models import Registration
+from hookgate.plugins import PluginHost, get_plugin_host
+
+CONFIG_ENV = "HOOKGATE_CONFIG"
+DEFAULT_CONFIG_PATH = "hookgate.yaml"
+
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class RegistrationDeclaration(BaseModel):
+    """One entry of ``registrations:`` as written in hookgate.yaml."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
+    provider: str = Field(min_length=1)
+    secret: str = Field(min_length=1, description="Secrets Manager secret id (name or ARN)")
+    events: tuple[str, ...] = ()
+    settings: dict[str, Any] = Field(default_factory=dict)
+    previous_secret_grace_seconds: int = Field(default=3600, ge=0, le=7 * 24 * 3600)
+
+
+class ConfigDocument(BaseModel):
+    """The whole hookgate.yaml document."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: Literal[1]
+    registrations: tuple[RegistrationDeclaration, ...] = ()
+
+
+@dataclass(frozen=True)
+class HookgateConfig:
+    """The validated registrations, by name."""
+
+    source: str
+    registrations: Mapping[str, Registration]
+
+    def get(self, name: str) -> Registration:
+        """Return the registration ``name``; raise UnknownRegistrationError listing the others."""
+        try:
+            return self.registrations[name]
+        except KeyError:
+            raise UnknownRegistrationError(name, self.registrations) from None
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(part) for part in loc) or "(document)"
+
+
+def _first_errors(exc: ValidationError, prefix: str = "") -> str:
+    return "; ".join(
+        f"{prefix}{_location(error['loc'])}: {error['msg']}" for error in exc.errors()[:5]
+    )
+
+
+def _registration_label(document: Any, index: int) -> str:
+    try:
+        return f"registration {document['registrations'][index]['name']!r}"
+    except (KeyError, IndexError, TypeError):
+        return f"registrations[{index}]"
+
+
+def parse_config(text: str, source: str, host: PluginHost) -> HookgateConfig:
+    """Validate hookgate.yaml text against the schema and each provider's settings model."""
+    try:
+        raw = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader, C or pure
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{source}: not valid YAML: {exc}") from None
+    try:
+        document = ConfigDocument.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = first["loc"]
+        where = (
+            _registration_label(raw, loc[1])
+            if len(loc) >= 2 and loc[0] == "registrations" and isinstance(loc[1], int)
+            else None
+        )
+        field = _location(loc[2:]) if where else _location(loc)
+        raise ConfigError(
+            f"{source}: {where + ': ' if where else ''}{field}: {first['msg']}"
+        ) from None
+
+    registrations: dict[str, Registration] = {}
+    for declared in document.registrations:
+        where = f"{source}: registration {declared.name!r}"
+        if declared.name in registrations:
+            raise ConfigError(f"{where}: name: declared twice")
+        try:
+            provider = host.get(declared.provider)
+        except UnknownProviderError as exc:
+            raise ConfigError(f"{where}: provider: {exc}") from None
+        try:
+            settings = provider.info.settings_model.model_validate(declared.settings)
+        except ValidationError as exc:
+            raise ConfigError(f"{where}: {_first_errors(exc, 'settings.')}") from None
+        registrations[declared.name] = Registration(
+            name=declared.name,
+            provider=declared.provider,
+            secret_id=declared.secret,
+            events=declared.events,
+            settings=settings,
+            previous_secret_grace_seconds=declared.previous_secret_grace_seconds,
+        )
+    return HookgateConfig(source=source, registrations=registrations)
+
+
+def load_config(path: str | os.PathLike[str], host: PluginHost | None = None) -> HookgateConfig:
+    """Read and validate the hookgate.yaml at ``path``."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{file}: cannot be read: {exc.strerror}") from None
+    return parse_config(text, str(file), host or get_plugin_host())
+
+
+@cache
+def get_config() -> HookgateConfig:
+    """Return the process-wide configuration from ``$HOOKGATE_CONFIG`` (read once)."""
+    return load_config(os.environ.get(CONFIG_ENV, DEFAULT_CONFIG_PATH))

@@ -1,0 +1,71 @@
+"""Builds the receive pipeline from the Lambda environment, once per container.
+
+Environment: ``HOOKGATE_CONFIG`` (hookgate.yaml path), ``HOOKGATE_EVENT_BUS``, ``HOOKGATE_TABLE``,
+``HOOKGATE_OVERSIZE_BUCKET`` (optional), ``HOOKGATE_SECRET_CACHE_SECONDS`` (default 60),
+``HOOKGATE_SECRET_REFRESH_SECONDS`` (least time between refreshes after a miss, default 30),
+``HOOKGATE_MAX_BODY_BYTES`` (default 4 MiB).
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+
+from hookgate import aws
+from hookgate.config import get_config
+from hookgate.dedupe import DedupeStore
+from hookgate.errors import ConfigError
+from hookgate.plugins import get_plugin_host
+from hookgate.publish import Publisher
+from hookgate.receive import DEFAULT_MAX_BODY_BYTES, Receiver
+from hookgate.secrets import (
+    DEFAULT_REFRESH_INTERVAL_SECONDS,
+    DEFAULT_TTL_SECONDS,
+    SecretStore,
+)
+
+
+def _required(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        raise ConfigError(f"environment variable {name} is not set")
+    return value
+
+
+def _number(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigError(f"environment variable {name} must be a number") from None
+
+
+def secret_store_from_env() -> SecretStore:
+    """Return a Secrets Manager backed store with the cache settings from the environment."""
+    return SecretStore(
+        lambda: aws.client("secretsmanager"),
+        ttl=_number("HOOKGATE_SECRET_CACHE_SECONDS", DEFAULT_TTL_SECONDS),
+        refresh_interval=_number(
+            "HOOKGATE_SECRET_REFRESH_SECONDS", DEFAULT_REFRESH_INTERVAL_SECONDS
+        ),
+    )
+
+
+@cache
+def get_receiver() -> Receiver:
+    """Return the container's receive pipeline; raises ConfigError when misconfigured."""
+    return Receiver(
+        host=get_plugin_host(),
+        config=get_config(),
+        secrets=secret_store_from_env(),
+        dedupe=DedupeStore(_required("HOOKGATE_TABLE"), lambda: aws.client("dynamodb")),
+        publisher=Publisher(
+            _required("HOOKGATE_EVENT_BUS"),
+            lambda: aws.client("events"),
+            s3_client_factory=lambda: aws.client("s3"),
+            oversize_bucket=os.environ.get("HOOKGATE_OVERSIZE_BUCKET") or None,
+        ),
+        max_body_bytes=int(_number("HOOKGATE_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)),
+    )
