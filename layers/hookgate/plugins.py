@@ -207,7 +207,7 @@ def load_plugins(
                 candidates.append((entry_point.name, entry_point.load()))
             except Exception as exc:
                 failures[entry_point.name] = f"import failed: {type(exc).__name__}: {exc}"
-    candidates.extend((getattr(obj, "__name__", repr(obj)), obj) for obj in extra)
+    candidates.extend((getattr(obj, "__name__", None) or type(obj).__name__, obj) for obj in extra)
 
     registered: list[tuple[str, object]] = []
     for label, plugin in candidates:
@@ -233,7 +233,9 @@ def load_plugins(
         providers[handle.name] = handle
 
     for label, reason in failures.items():
-        logger.error("provider plugin skipped", extra={"plugin": label, "reason": reason})
+        logger.error(
+            "provider plugin %r skipped: %s", label, reason, extra={"plugin": label}
+        )
     return PluginHost(providers=providers, failures=failures)
 
 

@@ -142,6 +142,10 @@ class SecretStore:
             raise SecretUnavailableError(
                 f"Secrets Manager unreachable for {secret_id}: {type(exc).__name__}"
             ) from None
+        except Exception as exc:  # an emulator or SDK fault: still "cannot read, retry"
+            raise SecretUnavailableError(
+                f"Secrets Manager failed for {secret_id}: {type(exc).__name__}"
+            ) from None
         return SecretVersions(secret_id=secret_id, versions=tuple(versions))
 
     def _get_value(

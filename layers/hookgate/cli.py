@@ -1,0 +1,131 @@
+"""The ``hookgate`` command line.
+
+Commands::
+
+    hookgate providers                    list loaded providers (and plugins that failed)
+    hookgate check [--config FILE]        validate hookgate.yaml
+    hookgate verify EVENT --secret FILE   verify and parse a saved API Gateway event offline
+
+Exit codes: 0 success, 1 the check failed (invalid config, request refused), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr
+
+from hookgate.apigw import BadEventBodyError, request_from_event
+from hookgate.config import DEFAULT_CONFIG_PATH, load_config
+from hookgate.errors import HookgateError, MalformedPayloadError
+from hookgate.models import SecretStage, SecretVersion, SecretVersions
+from hookgate.plugins import get_plugin_host
+
+
+def _providers(_: argparse.Namespace) -> int:
+    host = get_plugin_host()
+    for name in host.names():
+        info = host.get(name).info
+        rotates = ", ".join(info.rotates) or "-"
+        print(f"{name:<22} {info.title}  (rotates: {rotates})")
+    for label, reason in sorted(host.failures.items()):
+        print(f"FAILED {label}: {reason}", file=sys.stderr)
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    for registration in config.registrations.values():
+        print(
+            f"{registration.name:<24} {registration.provider:<22} secret {registration.secret_id}"
+        )
+    print(f"{config.source}: {len(config.registrations)} registration(s) valid")
+    return 0
+
+
+def _secret_versions(path: Path) -> SecretVersions:
+    document: Any = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(document, dict):
+        raise HookgateError(f"{path}: the secret file must hold a JSON object")
+    values = {str(k): SecretStr(str(v)) for k, v in document.items()}
+    version = SecretVersion(stage=SecretStage.CURRENT, version_id="local", values=values)
+    return SecretVersions(secret_id=str(path), versions=(version,))
+
+
+def _verify(args: argparse.Namespace) -> int:
+    event = json.loads(Path(args.event).read_text(encoding="utf-8"))
+    params = event.get("pathParameters") or {}
+    config = load_config(args.config)
+    registration = config.get(args.registration or params.get("registration", ""))
+    provider = get_plugin_host().get(registration.provider)
+    try:
+        request = request_from_event(event)
+    except BadEventBodyError as exc:
+        print(f"refused: {exc}")
+        return 1
+    now = datetime.fromtimestamp(float(args.at), UTC) if args.at is not None else datetime.now(UTC)
+    verdict = provider.verify(request, registration, _secret_versions(Path(args.secret)), now)
+    if not verdict.ok:
+        print(f"refused: {verdict.reason}")
+        return 1
+    print(f"verified with the {verdict.stage.short if verdict.stage else 'n/a'} secret")
+    try:
+        events = provider.parse(request, registration)
+    except MalformedPayloadError as exc:
+        print(f"malformed: {exc}")
+        return 1
+    for item in events:
+        print(
+            json.dumps(
+                {
+                    "type": item.type,
+                    "provider_event": item.provider_event,
+                    "dedupe_key": item.dedupe_key,
+                    "message_id": item.message_id,
+                }
+            )
+        )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the ``hookgate`` command."""
+    parser = argparse.ArgumentParser(prog="hookgate", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    providers = commands.add_parser("providers", help="list loaded providers")
+    providers.set_defaults(run=_providers)
+
+    check = commands.add_parser("check", help="validate hookgate.yaml")
+    check.add_argument("--config", default=DEFAULT_CONFIG_PATH)
+    check.set_defaults(run=_check)
+
+    verify = commands.add_parser("verify", help="verify and parse a saved API Gateway v2 event")
+    verify.add_argument("event", help="file holding the API Gateway v2 event (JSON)")
+    verify.add_argument("--secret", required=True, help="JSON file with the secret's key/values")
+    verify.add_argument("--config", default=DEFAULT_CONFIG_PATH)
+    verify.add_argument("--registration", help="default: from the event's path parameters")
+    verify.add_argument("--at", help="judge timestamps as of this epoch time (saved requests)")
+    verify.set_defaults(run=_verify)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``hookgate`` command; return its exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except HookgateError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,140 @@
+"""Publisher and DedupeStore on moto: batching, partial failures, oversize, claims."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from hookgate.dedupe import DedupeStore
+from hookgate.errors import InFlightError
+from hookgate.models import NormalisedEvent
+from hookgate.publish import Publisher
+
+REGION = "eu-west-1"
+
+
+@pytest.fixture
+def account(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        events = boto3.client("events", region_name=REGION)
+        sqs = boto3.client("sqs", region_name=REGION)
+        events.create_event_bus(Name="bus")
+        url = sqs.create_queue(QueueName="q")["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        events.put_rule(Name="r", EventBusName="bus", EventPattern=json.dumps({"source": [{"prefix": "hookgate."}]}))
+        events.put_targets(Rule="r", EventBusName="bus", Targets=[{"Id": "q", "Arn": arn}])
+        s3 = boto3.client("s3", region_name=REGION)
+        s3.create_bucket(Bucket="big", CreateBucketConfiguration={"LocationConstraint": REGION})
+        ddb = boto3.client("dynamodb", region_name=REGION)
+        ddb.create_table(
+            TableName="t",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        yield {"events": events, "sqs": sqs, "url": url, "s3": s3, "ddb": ddb}
+
+
+def _drain(account: dict[str, Any]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    while batch := account["sqs"].receive_message(QueueUrl=account["url"], MaxNumberOfMessages=10).get("Messages", []):
+        for m in batch:
+            out.append(json.loads(m["Body"]))
+            account["sqs"].delete_message(QueueUrl=account["url"], ReceiptHandle=m["ReceiptHandle"])
+    return out
+
+
+def _event(i: int, raw: Any = None) -> NormalisedEvent:
+    return NormalisedEvent(
+        type="message.delivered", provider="acme", registration="r", provider_event="DELIVERED",
+        dedupe_key=f"k{i}", received_at=datetime(2026, 1, 1, tzinfo=UTC), message_id=f"m{i}", raw=raw or {"i": i},
+    )
+
+
+class FlakyEvents:
+    """A real moto client whose first PutEvents call fails every other entry."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.calls = 0
+
+    def put_events(self, Entries: list[dict[str, Any]]) -> dict[str, Any]:
+        self.calls += 1
+        if self.calls > 1:
+            return self.real.put_events(Entries=Entries)  # type: ignore[no-any-return]
+        ok = self.real.put_events(Entries=Entries[::2])["Entries"]
+        results: list[dict[str, Any]] = []
+        for i in range(len(Entries)):
+            results.append(ok[i // 2] if i % 2 == 0 else {"ErrorCode": "InternalFailure", "ErrorMessage": "x"})
+        return {"FailedEntryCount": len(Entries) // 2, "Entries": results}
+
+
+def test_batches_of_ten_all_arrive(account: dict[str, Any]) -> None:
+    outcome = Publisher("bus", lambda: account["events"]).publish([_event(i) for i in range(25)], "current")
+    assert sorted(outcome.published) == sorted(f"k{i}" for i in range(25)) and outcome.failed == []
+    received = _drain(account)
+    assert sorted(m["detail"]["message_id"] for m in received) == sorted(f"m{i}" for i in range(25))
+    assert {m["detail"]["verified_with"] for m in received} == {"current"}
+
+
+def test_partial_failure_is_retried_without_duplicates(account: dict[str, Any]) -> None:
+    flaky = FlakyEvents(account["events"])
+    outcome = Publisher("bus", lambda: flaky, sleep=lambda _: None).publish([_event(i) for i in range(6)])
+    assert flaky.calls == 2 and outcome.failed == [] and len(outcome.published) == 6
+    assert len(_drain(account)) == 6
+
+
+def test_persistent_failure_is_reported(account: dict[str, Any]) -> None:
+    outcome = Publisher("missing-bus", lambda: account["events"], sleep=lambda _: None).publish([_event(1)])
+    assert outcome.published == [] and outcome.failed == ["k1"]
+
+
+def test_oversized_event_is_stored_in_s3(account: dict[str, Any]) -> None:
+    publisher = Publisher("bus", lambda: account["events"], s3_client_factory=lambda: account["s3"], oversize_bucket="big")
+    outcome = publisher.publish([_event(1, raw={"blob": "x" * 300_000}), _event(2)])
+    assert sorted(outcome.published) == ["k1", "k2"]
+    by_id = {m["detail"]["message_id"]: m["detail"] for m in _drain(account)}
+    ref = by_id["m1"]["payload_ref"]
+    assert "raw" not in by_id["m1"] and by_id["m2"]["raw"] == {"i": 2}
+    body = json.loads(account["s3"].get_object(Bucket="big", Key=ref["key"])["Body"].read())
+    assert body["raw"]["blob"] == "x" * 300_000 and body["event_id"] == by_id["m1"]["event_id"]
+
+
+def test_oversized_event_without_bucket_fails_instead_of_vanishing(account: dict[str, Any]) -> None:
+    outcome = Publisher("bus", lambda: account["events"]).publish([_event(1, raw={"blob": "x" * 300_000})])
+    assert outcome.failed == ["k1"]
+
+
+def test_claim_complete_release(account: dict[str, Any]) -> None:
+    now = [1000.0]
+    store = DedupeStore("t", lambda: account["ddb"], clock=lambda: now[0], in_flight_seconds=60)
+    claim = store.claim("r", ["a", "b", "a"])
+    assert claim.to_publish == ["a", "b"] and claim.duplicates == []
+    with pytest.raises(InFlightError):
+        store.claim("r", ["c", "a"])
+    assert store.claim("r", ["c"]).to_publish == ["c"]  # "c" was released when "a" was in flight
+    store.complete("r", ["a"])
+    store.release("r", ["b", "c"])
+    claim = store.claim("r", ["a", "b"])
+    assert claim.duplicates == ["a"] and claim.to_publish == ["b"]
+    now[0] += 61  # the in-flight claim on "b" expired: a retry can take it over
+    assert store.claim("r", ["b"]).to_publish == ["b"]
+    assert store.claim("other-registration", ["a"]).to_publish == ["a"]
+
+
+def test_nonces_expire(account: dict[str, Any]) -> None:
+    now = [1000.0]
+    store = DedupeStore("t", lambda: account["ddb"], clock=lambda: now[0])
+    assert not store.nonce_seen("r", "n1")
+    store.remember_nonce("r", "n1", expires_at=1300)
+    assert store.nonce_seen("r", "n1") and not store.nonce_seen("r2", "n1")
+    now[0] = 1302
+    assert not store.nonce_seen("r", "n1")
