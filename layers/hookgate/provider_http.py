@@ -1,0 +1,161 @@
+"""Calls to provider management APIs: timeouts, bounded retries, typed errors.
+
+Every provider client sends its requests through :func:`send`. A 429 or 5xx answer, a timeout
+or a connection failure is retried with exponential backoff (honouring ``Retry-After``) a
+bounded number of times; what still fails, or any other 4xx, raises
+:class:`ProviderAPIError` carrying the provider's own error code and message, parsed from its
+error body by the client's ``parse_error`` function (never by matching message text).
+"""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_after_delay,
+)
+
+from hookgate.errors import HookgateError
+
+DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=3.0)
+RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how long to retry a provider call."""
+
+    attempts: int = 4
+    initial_wait: float = 0.2
+    max_wait: float = 8.0
+    max_total: float = 30.0
+
+
+class ProviderAPIError(HookgateError):
+    """A provider API call failed; ``status`` is the HTTP status (0 when none was received)."""
+
+    def __init__(
+        self, provider: str, operation: str, status: int, code: str | None, message: str
+    ) -> None:
+        """Describe the failure of ``operation`` at ``provider``."""
+        self.provider = provider
+        self.operation = operation
+        self.status = status
+        self.code = code
+        self.detail = message
+        what = f"HTTP {status}" if status else "no response"
+        code_text = f" {code}" if code else ""
+        super().__init__(f"{provider}: {operation} failed: {what}{code_text}: {message}")
+
+    @property
+    def retryable(self) -> bool:
+        """True when the provider may accept the same call later (429, 5xx, no response)."""
+        return self.status == 0 or self.status in RETRYABLE_STATUS
+
+
+ErrorParser = Callable[[httpx.Response], tuple[str | None, str]]
+
+
+def default_error_parser(response: httpx.Response) -> tuple[str | None, str]:
+    """Read ``code``/``message`` from a JSON error body, falling back to the reason phrase."""
+    try:
+        body: Any = response.json()
+    except ValueError:
+        return None, response.reason_phrase or "error"
+    if isinstance(body, Mapping):
+        nested = body.get("error")
+        inner: Mapping[str, Any] = nested if isinstance(nested, Mapping) else body
+        code = inner.get("status") or inner.get("errorCode") or inner.get("code")
+        message = inner.get("message") or inner.get("error") or response.reason_phrase
+        return (str(code) if code is not None else None), str(message)
+    return None, response.reason_phrase or "error"
+
+
+def retry_after_seconds(response: httpx.Response, now: datetime | None = None) -> float | None:
+    """Return the wait a ``Retry-After`` header asks for (seconds or an HTTP date), if any."""
+    value = response.headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+class _Retryable(Exception):
+    def __init__(self, error: ProviderAPIError, wait: float | None) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.wait = wait
+
+
+def _wait(policy: RetryPolicy) -> Callable[[RetryCallState], float]:
+    def wait(state: RetryCallState) -> float:
+        backoff = min(policy.max_wait, policy.initial_wait * 2.0 ** (state.attempt_number - 1))
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, _Retryable) and exc.wait is not None:
+            return float(min(policy.max_wait, max(backoff, exc.wait)))
+        return float(backoff)
+
+    return wait
+
+
+def send(
+    client: httpx.Client,
+    method: str,
+    url: str,
+    *,
+    provider: str,
+    operation: str,
+    parse_error: ErrorParser = default_error_parser,
+    policy: RetryPolicy | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    **kwargs: Any,
+) -> httpx.Response:
+    """Send one request with retries; return the 2xx response or raise ProviderAPIError."""
+    policy = policy or RetryPolicy()
+
+    def attempt() -> httpx.Response:
+        try:
+            response = client.request(method, url, **kwargs)
+        except httpx.TimeoutException:
+            error = ProviderAPIError(provider, operation, 0, None, "timed out")
+            raise _Retryable(error, None) from None
+        except httpx.TransportError as exc:
+            error = ProviderAPIError(provider, operation, 0, None, f"{type(exc).__name__}")
+            raise _Retryable(error, None) from None
+        if response.is_success:
+            return response
+        code, message = parse_error(response)
+        error = ProviderAPIError(provider, operation, response.status_code, code, message)
+        if error.retryable:
+            raise _Retryable(error, retry_after_seconds(response))
+        raise error
+
+    retrying = Retrying(
+        stop=stop_after_attempt(policy.attempts) | stop_after_delay(policy.max_total),
+        wait=_wait(policy),
+        retry=retry_if_exception(lambda exc: isinstance(exc, _Retryable)),
+        sleep=sleep,
+        reraise=True,
+    )
+    try:
+        response: httpx.Response = retrying(attempt)
+    except _Retryable as exc:
+        raise exc.error from None
+    return response

@@ -1,0 +1,254 @@
+"""What every provider sandbox shares: faults on demand, deliveries, control routes.
+
+Control routes (not part of any provider's API)::
+
+    POST /_sandbox/faults       queue a failure: {"target": "api"|"delivery",
+                                "kind": "status"|"timeout"|"retry_after", "status": 500,
+                                "retry_after": 1, "count": 1}
+    DELETE /_sandbox/faults     clear every pending fault
+    POST /_sandbox/deliver      {"sample": "<name>", "count": 1}: deliver to every webhook
+    GET  /_sandbox/deliveries   what was delivered, with each attempt's outcome
+    GET  /_sandbox/state        the provider's stored webhooks (secrets masked)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+FaultTarget = Literal["api", "delivery"]
+FaultKind = Literal["status", "timeout", "retry_after"]
+CONTROL_PREFIX = "/_sandbox"
+
+
+@dataclass
+class Fault:
+    """One injected failure, used up ``count`` times."""
+
+    target: FaultTarget = "api"
+    kind: FaultKind = "status"
+    status: int = 500
+    retry_after: float = 1.0
+    count: int = 1
+    delay: float = 0.0
+
+
+class FaultInjector:
+    """Failures queued by a test, consumed by the next API calls or delivery attempts."""
+
+    def __init__(self) -> None:
+        """Start with no faults."""
+        self._faults: deque[Fault] = deque()
+        self._lock = threading.Lock()
+
+    def add(self, fault: Fault) -> None:
+        """Queue ``fault``."""
+        with self._lock:
+            self._faults.append(fault)
+
+    def clear(self) -> None:
+        """Drop every pending fault."""
+        with self._lock:
+            self._faults.clear()
+
+    def take(self, target: FaultTarget) -> Fault | None:
+        """Consume one use of the oldest fault aimed at ``target``."""
+        with self._lock:
+            for fault in self._faults:
+                if fault.target == target and fault.count > 0:
+                    fault.count -= 1
+                    if fault.count == 0:
+                        self._faults.remove(fault)
+                    return fault
+        return None
+
+
+@dataclass
+class Attempt:
+    """One try at delivering a webhook."""
+
+    status: int | None
+    error: str | None = None
+
+
+@dataclass
+class Delivery:
+    """One webhook delivered (or not) to one target, with every attempt."""
+
+    webhook_id: str
+    target: str
+    sample: str
+    attempts: list[Attempt] = field(default_factory=list)
+    delivered: bool = False
+
+
+@dataclass
+class Target:
+    """A registered webhook a sandbox delivers to: its URL and the headers to sign with."""
+
+    webhook_id: str
+    url: str
+    headers_for: Callable[[bytes], Mapping[str, str]]
+
+
+class Deliverer:
+    """Posts webhooks to targets as a provider does: retrying while the answer is not 2xx."""
+
+    def __init__(
+        self,
+        faults: FaultInjector,
+        *,
+        max_attempts: int = 5,
+        backoff: float = 0.1,
+        timeout: float = 5.0,
+        client: httpx.Client | None = None,
+    ) -> None:
+        """Create a deliverer; a delivery is tried at most ``max_attempts`` times."""
+        self._faults = faults
+        self._max_attempts = max_attempts
+        self._backoff = backoff
+        self._client = client or httpx.Client(timeout=timeout)
+        self.log: list[Delivery] = []
+        self._lock = threading.Lock()
+
+    def deliver(self, target: Target, sample: str, body: bytes) -> Delivery:
+        """Deliver ``body`` to ``target``, signing every attempt afresh, and record it."""
+        delivery = Delivery(webhook_id=target.webhook_id, target=target.url, sample=sample)
+        for attempt in range(self._max_attempts):
+            if attempt:
+                time.sleep(self._backoff * 2 ** (attempt - 1))
+            fault = self._faults.take("delivery")
+            if fault is not None:
+                delivery.attempts.append(Attempt(status=None, error=f"injected {fault.kind}"))
+                continue
+            headers = {"content-type": "application/json", **target.headers_for(body)}
+            try:
+                response = self._client.post(target.url, content=body, headers=headers)
+            except httpx.HTTPError as exc:
+                delivery.attempts.append(Attempt(status=None, error=type(exc).__name__))
+                continue
+            delivery.attempts.append(Attempt(status=response.status_code))
+            if response.is_success:
+                delivery.delivered = True
+                break
+        with self._lock:
+            self.log.append(delivery)
+        return delivery
+
+
+class FaultMiddleware:
+    """Applies queued ``api`` faults to the provider routes (never to the control routes)."""
+
+    def __init__(self, app: ASGIApp, faults: FaultInjector) -> None:
+        """Wrap ``app``."""
+        self.app = app
+        self.faults = faults
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer with the next queued fault, or pass the request on."""
+        if scope["type"] != "http" or str(scope.get("path", "")).startswith(CONTROL_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        fault = self.faults.take("api")
+        if fault is None:
+            await self.app(scope, receive, send)
+            return
+        response: Response
+        if fault.kind == "timeout":
+            await asyncio.sleep(fault.delay or 30.0)
+            response = JSONResponse({"error": "timeout"}, status_code=504)
+        elif fault.kind == "retry_after":
+            response = JSONResponse(
+                {"error": "rate limited"},
+                status_code=429,
+                headers={"Retry-After": str(int(fault.retry_after))},
+            )
+        else:
+            response = JSONResponse({"error": "injected failure"}, status_code=fault.status)
+        await response(scope, receive, send)
+
+
+@dataclass
+class Sandbox:
+    """A provider sandbox: its ASGI app plus the pieces tests reach into."""
+
+    name: str
+    app: ASGIApp
+    faults: FaultInjector
+    deliverer: Deliverer
+    state: Callable[[], Any]
+
+
+def build_sandbox_app(
+    name: str,
+    routes: Sequence[BaseRoute],
+    *,
+    faults: FaultInjector,
+    deliverer: Deliverer,
+    targets: Callable[[], Sequence[Target]],
+    samples: Mapping[str, bytes],
+    state: Callable[[], Any],
+) -> Sandbox:
+    """Assemble a sandbox: the provider's ``routes`` plus the shared control routes."""
+
+    async def add_fault(request: Request) -> Response:
+        body = await request.json()
+        faults.add(Fault(**body))
+        return JSONResponse({"queued": body})
+
+    async def clear_faults(_: Request) -> Response:
+        faults.clear()
+        return JSONResponse({"cleared": True})
+
+    async def deliver(request: Request) -> Response:
+        body = await request.json()
+        sample = str(body.get("sample", ""))
+        if sample not in samples:
+            return JSONResponse(
+                {"error": f"unknown sample {sample!r}", "samples": sorted(samples)}, status_code=400
+            )
+        count = int(body.get("count", 1))
+        run: Callable[[], list[Delivery]] = lambda: [  # noqa: E731
+            deliverer.deliver(target, sample, samples[sample])
+            for _ in range(count)
+            for target in targets()
+        ]
+        done = await asyncio.to_thread(run)
+        return JSONResponse({"deliveries": [asdict(d) for d in done]})
+
+    async def deliveries(_: Request) -> Response:
+        return JSONResponse({"deliveries": [asdict(d) for d in deliverer.log]})
+
+    async def show_state(_: Request) -> Response:
+        return JSONResponse(state())
+
+    control: list[BaseRoute] = [
+        Route(f"{CONTROL_PREFIX}/faults", add_fault, methods=["POST"]),
+        Route(f"{CONTROL_PREFIX}/faults", clear_faults, methods=["DELETE"]),
+        Route(f"{CONTROL_PREFIX}/deliver", deliver, methods=["POST"]),
+        Route(f"{CONTROL_PREFIX}/deliveries", deliveries, methods=["GET"]),
+        Route(f"{CONTROL_PREFIX}/state", show_state, methods=["GET"]),
+    ]
+    app = Starlette(routes=[*control, *routes])
+    return Sandbox(
+        name=name,
+        app=FaultMiddleware(app, faults),
+        faults=faults,
+        deliverer=deliverer,
+        state=state,
+    )
+
+
+Handler = Callable[[Request], Awaitable[Response]]

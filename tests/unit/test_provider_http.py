@@ -1,0 +1,66 @@
+"""Provider calls: retries on 429/5xx/timeouts honouring Retry-After, typed errors otherwise."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from hookgate.provider_http import ProviderAPIError, RetryPolicy, retry_after_seconds, send
+
+
+def _client(answers: list[httpx.Response | Exception], seen: list[httpx.Request]) -> httpx.Client:
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    return httpx.Client(transport=httpx.MockTransport(handler), base_url="https://api.example")
+
+
+def test_retries_429_with_retry_after_then_succeeds() -> None:
+    seen: list[httpx.Request] = []
+    waits: list[float] = []
+    client = _client(
+        [httpx.Response(429, headers={"Retry-After": "2"}), httpx.Response(503), httpx.Response(200, json={"ok": 1})],
+        seen,
+    )
+    response = send(client, "GET", "/x", provider="acme", operation="list webhooks", sleep=waits.append)
+    assert response.json() == {"ok": 1}
+    assert len(seen) == 3
+    assert waits == [2.0, 0.4]
+
+
+def test_timeouts_are_retried_then_reported() -> None:
+    seen: list[httpx.Request] = []
+    client = _client([httpx.ReadTimeout("slow")] * 3, seen)
+    with pytest.raises(ProviderAPIError, match=r"acme: create webhook failed: no response: timed out") as info:
+        send(client, "POST", "/x", provider="acme", operation="create webhook",
+             policy=RetryPolicy(attempts=3), sleep=lambda _: None)
+    assert info.value.retryable and len(seen) == 3
+
+
+def test_client_error_is_not_retried_and_carries_the_provider_code() -> None:
+    seen: list[httpx.Request] = []
+    body = {"error": {"code": 400, "message": "Duplicate target", "status": "INVALID_ARGUMENT"}}
+    client = _client([httpx.Response(400, json=body)], seen)
+    with pytest.raises(ProviderAPIError, match="HTTP 400 INVALID_ARGUMENT: Duplicate target") as info:
+        send(client, "POST", "/x", provider="sinch", operation="create webhook", sleep=lambda _: None)
+    assert (info.value.status, info.value.code, info.value.retryable, len(seen)) == (400, "INVALID_ARGUMENT", False, 1)
+
+
+def test_persistent_500_gives_up_after_the_bounded_attempts() -> None:
+    seen: list[httpx.Request] = []
+    client = _client([httpx.Response(500, json={"errorCode": "INTERNAL", "message": "boom"})] * 4, seen)
+    with pytest.raises(ProviderAPIError, match="HTTP 500 INTERNAL: boom"):
+        send(client, "GET", "/x", provider="acme", operation="get", sleep=lambda _: None)
+    assert len(seen) == 4
+
+
+def test_retry_after_accepts_http_dates() -> None:
+    response = httpx.Response(429, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:30 GMT"})
+    from datetime import UTC, datetime
+
+    assert retry_after_seconds(response, now=datetime(2015, 10, 21, 7, 28, 0, tzinfo=UTC)) == 30.0
+    assert retry_after_seconds(httpx.Response(429)) is None
