@@ -147,14 +147,31 @@ def hookgate_register(
     registration: Registration,
     webhook_url: str,
     secrets: SecretVersions,
+    api_credentials: SecretVersion | None,
     apply: bool,
 ) -> list[PlannedChange]:
     """Reconcile the provider's webhooks with the declared ``registration``.
 
-    Read what the provider has, compare it with the registration (target ``webhook_url``,
-    subscribed events, credentials from ``secrets``) and return the changes needed. When
-    ``apply`` is true, also make them. Touch only webhooks that hookgate owns (their target is
-    ``webhook_url``); leave every other webhook alone. A plan never contains secret values.
+    :param registration: the declared registration, with its validated settings (which hold the
+        provider's API base URLs, so the same code talks to a sandbox).
+    :param webhook_url: the URL the provider must deliver to; it also marks the webhooks
+        hookgate owns.
+    :param secrets: the registration's secret versions; the current one holds what the provider
+        must be given (signing secret, header token, client credentials).
+    :param api_credentials: the current version of the registration's ``api_secret``: the
+        credentials for the provider's management API. None when none is declared; raise
+        :class:`hookgate.errors.ConfigError` if the provider needs them.
+    :param apply: False to plan only; True to make the changes, then return them with
+        ``applied=True``.
+    :return: one :class:`~hookgate.sync_models.PlannedChange` per webhook considered: create,
+        update (with the names of the fields that differ), delete, or unchanged.
+
+    Touch only webhooks that hookgate owns (their target is ``webhook_url``); never update or
+    delete any other. Check the provider's documented limits before the first call and raise
+    ConfigError when the plan would break one. A secret the provider does not echo back is not
+    compared and not rewritten on every run; a masked secret read back is never written back.
+    A plan never contains secret values. Raise
+    :class:`hookgate.provider_http.ProviderAPIError` when the provider fails.
 
     .. versionadded:: 0.1.0
     """

@@ -102,7 +102,12 @@ class ProviderHandle:
         return response
 
     def register(
-        self, registration: Registration, webhook_url: str, secrets: SecretVersions, apply: bool
+        self,
+        registration: Registration,
+        webhook_url: str,
+        secrets: SecretVersions,
+        api_credentials: SecretVersion | None,
+        apply: bool,
     ) -> list[PlannedChange]:
         """Call the plugin's ``hookgate_register`` (plan, or apply when ``apply``)."""
         changes: list[PlannedChange] | None = self._call(
@@ -110,6 +115,7 @@ class ProviderHandle:
             registration=registration,
             webhook_url=webhook_url,
             secrets=secrets,
+            api_credentials=api_credentials,
             apply=apply,
         )
         return list(changes or [])
