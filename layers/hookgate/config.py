@@ -35,6 +35,9 @@ class RegistrationDeclaration(BaseModel):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
     provider: str = Field(min_length=1)
     secret: str = Field(min_length=1, description="Secrets Manager secret id (name or ARN)")
+    api_secret: str | None = Field(
+        default=None, min_length=1, description="secret with the provider's API credentials"
+    )
     events: tuple[str, ...] = ()
     settings: dict[str, Any] = Field(default_factory=dict)
     previous_secret_grace_seconds: int = Field(default=3600, ge=0, le=7 * 24 * 3600)
@@ -119,6 +122,7 @@ def parse_config(text: str, source: str, host: PluginHost) -> HookgateConfig:
             name=declared.name,
             provider=declared.provider,
             secret_id=declared.secret,
+            api_secret_id=declared.api_secret,
             events=declared.events,
             settings=settings,
             previous_secret_grace_seconds=declared.previous_secret_grace_seconds,

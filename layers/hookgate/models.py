@@ -178,6 +178,8 @@ class Registration(_Frozen):
     """One webhook registration declared in hookgate.yaml.
 
     ``settings`` is the provider's own settings model instance, validated at load time.
+    ``secret_id`` names the secret the provider's deliveries are verified with;
+    ``api_secret_id`` the one holding credentials for the provider's management API (sync).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
@@ -185,6 +187,7 @@ class Registration(_Frozen):
     name: str
     provider: str
     secret_id: str
+    api_secret_id: str | None = None
     events: tuple[str, ...] = ()
     settings: BaseModel
     previous_secret_grace_seconds: int = 3600
