@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from hookgate.errors import HookgateError
+
 Action = Literal["create", "update", "delete", "unchanged"]
 
 
@@ -22,6 +24,16 @@ class PlannedChange(BaseModel):
     provider: str
     action: Action
     remote_id: str | None = None
+    target: str | None = None
     reason: str
     changed_fields: tuple[str, ...] = ()
     applied: bool = False
+
+
+class ApplyInterruptedError(HookgateError):
+    """Applying stopped part-way; ``applied`` lists the changes made before the failure."""
+
+    def __init__(self, message: str, applied: list[PlannedChange]) -> None:
+        """Say what failed and keep what was already done."""
+        super().__init__(message)
+        self.applied = applied

@@ -1,0 +1,168 @@
+"""Sync: make every provider's webhooks match hookgate.yaml — plan, apply, report drift.
+
+For each declared registration the provider plugin's ``hookgate_register`` compares what the
+provider has with what is declared. A plan lists create / update / delete / unchanged with a
+reason and the names (never the values) of the fields that differ. Exit codes follow
+``terraform plan -detailed-exitcode``: 0 nothing to change, 2 changes (plan), 1 an error.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Any
+
+from hookgate.config import HookgateConfig
+from hookgate.errors import HookgateError
+from hookgate.models import Registration, SecretVersion
+from hookgate.plugins import PluginHost
+from hookgate.secrets import SecretStore
+from hookgate.sync_models import ApplyInterruptedError, PlannedChange
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_CHANGES = 2
+_SYMBOLS = {"create": "+", "update": "~", "delete": "-", "unchanged": "="}
+
+
+def webhook_url(base_url: str, registration: Registration) -> str:
+    """Return the URL a provider delivers ``registration``'s webhooks to."""
+    return f"{base_url.rstrip('/')}/{registration.provider}/{registration.name}"
+
+
+@dataclass
+class RegistrationResult:
+    """The outcome of syncing one registration."""
+
+    registration: str
+    provider: str
+    changes: list[PlannedChange] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class SyncReport:
+    """The outcome of a plan or an apply over several registrations."""
+
+    applied: bool
+    results: list[RegistrationResult] = field(default_factory=list)
+
+    @property
+    def drift(self) -> list[PlannedChange]:
+        """Return every change that is not ``unchanged`` (what differs from the declaration)."""
+        return [c for r in self.results for c in r.changes if c.action != "unchanged"]
+
+    @property
+    def errors(self) -> dict[str, str]:
+        """Return the registrations that failed, with the reason."""
+        return {r.registration: r.error for r in self.results if r.error}
+
+    def exit_code(self) -> int:
+        """Return 1 on any error, else 2 when a plan found changes, else 0."""
+        if self.errors:
+            return EXIT_ERROR
+        if not self.applied and self.drift:
+            return EXIT_CHANGES
+        return EXIT_OK
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the report as JSON-ready data."""
+        return {
+            "applied": self.applied,
+            "results": [
+                {
+                    "registration": r.registration,
+                    "provider": r.provider,
+                    "error": r.error,
+                    "changes": [c.model_dump(mode="json") for c in r.changes],
+                }
+                for r in self.results
+            ],
+            "summary": dict(Counter(c.action for r in self.results for c in r.changes)),
+        }
+
+
+def render(report: SyncReport) -> str:
+    """Return the report as text that reads like ``terraform plan``."""
+    lines: list[str] = []
+    for result in report.results:
+        lines.append(f"{result.registration} ({result.provider})")
+        for change in result.changes:
+            fields = f" [{', '.join(change.changed_fields)}]" if change.changed_fields else ""
+            ident = change.remote_id or "(new)"
+            target = f" -> {change.target}" if change.target else ""
+            done = " (applied)" if change.applied else ""
+            lines.append(
+                f"  {_SYMBOLS[change.action]} {change.action:<9} {ident}{target}{fields}: "
+                f"{change.reason}{done}"
+            )
+        if result.error:
+            lines.append(f"  ! error: {result.error}")
+    counts = Counter(c.action for r in report.results for c in r.changes)
+    verb = "Applied" if report.applied else "Plan"
+    lines.append(
+        f"{verb}: {counts['create']} to create, {counts['update']} to update, "
+        f"{counts['delete']} to delete, {counts['unchanged']} unchanged"
+        + (f", {len(report.errors)} failed" if report.errors else "")
+        + "."
+    )
+    return "\n".join(lines)
+
+
+@dataclass
+class SyncEngine:
+    """Runs ``hookgate_register`` for the declared registrations."""
+
+    host: PluginHost
+    config: HookgateConfig
+    secrets: SecretStore
+
+    def _api_credentials(self, registration: Registration) -> SecretVersion | None:
+        if not registration.api_secret_id:
+            return None
+        versions = self.secrets.versions(registration.api_secret_id, grace_seconds=0)
+        return versions.versions[0] if versions.versions else None
+
+    def run(
+        self, base_url: str, *, apply: bool, only: Collection[str] | None = None
+    ) -> SyncReport:
+        """Plan (or apply) every registration, or only those named in ``only``."""
+        report = SyncReport(applied=apply)
+        if only:
+            for name in only:
+                self.config.get(name)  # unknown names fail before any provider call
+        for registration in self.config.registrations.values():
+            if only and registration.name not in only:
+                continue
+            result = RegistrationResult(registration.name, registration.provider)
+            report.results.append(result)
+            provider = self.host.get(registration.provider)
+            if not provider.implements("hookgate_register"):
+                result.error = f"provider {provider.name!r} cannot manage its webhooks"
+                continue
+            try:
+                secrets = self.secrets.versions(
+                    registration.secret_id, registration.previous_secret_grace_seconds
+                )
+                result.changes = provider.register(
+                    registration,
+                    webhook_url(base_url, registration),
+                    secrets,
+                    self._api_credentials(registration),
+                    apply,
+                )
+            except ApplyInterruptedError as exc:
+                result.changes = list(exc.applied)
+                result.error = f"apply stopped part-way, changes above were made: {exc}"
+            except HookgateError as exc:
+                result.error = str(exc)
+            if result.error:
+                logger.error(
+                    "sync failed",
+                    extra={"registration": registration.name, "error": result.error},
+                )
+        return report
