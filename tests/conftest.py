@@ -51,9 +51,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Fail the session when a secret value shows up in any captured output."""
     secrets = _KNOWN_SECRETS | _plugin_test_secrets()
-    leaks = sorted(
-        {where for where, text in _CAPTURED for secret in secrets if secret in text}
-    )
+    leaks = sorted({where for where, text in _CAPTURED for secret in secrets if secret in text})
     session.config.stash[_LEAKS] = leaks
     if leaks:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

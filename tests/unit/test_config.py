@@ -45,13 +45,28 @@ def test_the_shipped_hookgate_yaml_is_valid(host) -> None:  # type: ignore[no-un
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        (GOOD.replace("app_id: a", "app_idd: a"), r"hookgate.yaml: registration 'sinch-demo': settings\.app_id"),
-        (GOOD.replace("provider: sinch_conversation", "provider: nosuch"),
-         r"registration 'sinch-demo': provider: unknown provider 'nosuch'; loaded providers: .*sinch_conversation"),
-        (GOOD.replace("name: sinch-demo", "name: Sinch Demo"), r"registration 'Sinch Demo': name: String should match"),
+        (
+            GOOD.replace("app_id: a", "app_idd: a"),
+            r"hookgate.yaml: registration 'sinch-demo': settings\.app_id",
+        ),
+        (
+            GOOD.replace("provider: sinch_conversation", "provider: nosuch"),
+            r"registration 'sinch-demo': provider: unknown provider 'nosuch'; "
+            r"loaded providers: .*sinch_conversation",
+        ),
+        (
+            GOOD.replace("name: sinch-demo", "name: Sinch Demo"),
+            r"registration 'Sinch Demo': name: String should match",
+        ),
         (GOOD.replace("version: 1", "version: 2"), r"hookgate.yaml: version: Input should be 1"),
-        (GOOD.replace("    secret: hookgate/sinch-demo\n", ""), r"registration 'sinch-demo': secret: Field required"),
-        (GOOD + GOOD.split("registrations:\n")[1], r"registration 'sinch-demo': name: declared twice"),
+        (
+            GOOD.replace("    secret: hookgate/sinch-demo\n", ""),
+            r"registration 'sinch-demo': secret: Field required",
+        ),
+        (
+            GOOD + GOOD.split("registrations:\n")[1],
+            r"registration 'sinch-demo': name: declared twice",
+        ),
         ("version: 1\nregistrations: [\n", r"hookgate.yaml: not valid YAML"),
     ],
 )

@@ -41,14 +41,19 @@ def test_builtin_providers_load_through_entry_points() -> None:
 
 def test_unknown_provider_names_the_valid_ones() -> None:
     host = load_plugins(use_entry_points=False, extra=[_provider("alpha"), _provider("beta")])
-    with pytest.raises(UnknownProviderError, match=r"unknown provider 'gamma'; loaded providers: alpha, beta"):
+    with pytest.raises(
+        UnknownProviderError, match=r"unknown provider 'gamma'; loaded providers: alpha, beta"
+    ):
         host.get("gamma")
 
 
 def test_dispatch_calls_only_the_named_provider() -> None:
     host = load_plugins(use_entry_points=False, extra=[_provider("alpha"), _provider("beta")])
     verdict = host.get("beta").verify(
-        request=SimpleNamespace(), registration=SimpleNamespace(), secrets=SimpleNamespace(), now=None  # type: ignore[arg-type]
+        request=SimpleNamespace(),
+        registration=SimpleNamespace(),
+        secrets=SimpleNamespace(),
+        now=None,  # type: ignore[arg-type]
     )
     assert verdict.reason == "beta says no"
 

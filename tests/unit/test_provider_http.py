@@ -23,10 +23,16 @@ def test_retries_429_with_retry_after_then_succeeds() -> None:
     seen: list[httpx.Request] = []
     waits: list[float] = []
     client = _client(
-        [httpx.Response(429, headers={"Retry-After": "2"}), httpx.Response(503), httpx.Response(200, json={"ok": 1})],
+        [
+            httpx.Response(429, headers={"Retry-After": "2"}),
+            httpx.Response(503),
+            httpx.Response(200, json={"ok": 1}),
+        ],
         seen,
     )
-    response = send(client, "GET", "/x", provider="acme", operation="list webhooks", sleep=waits.append)
+    response = send(
+        client, "GET", "/x", provider="acme", operation="list webhooks", sleep=waits.append
+    )
     assert response.json() == {"ok": 1}
     assert len(seen) == 3
     assert waits == [2.0, 0.4]
@@ -35,9 +41,18 @@ def test_retries_429_with_retry_after_then_succeeds() -> None:
 def test_timeouts_are_retried_then_reported() -> None:
     seen: list[httpx.Request] = []
     client = _client([httpx.ReadTimeout("slow")] * 3, seen)
-    with pytest.raises(ProviderAPIError, match=r"acme: create webhook failed: no response: timed out") as info:
-        send(client, "POST", "/x", provider="acme", operation="create webhook",
-             policy=RetryPolicy(attempts=3), sleep=lambda _: None)
+    with pytest.raises(
+        ProviderAPIError, match=r"acme: create webhook failed: no response: timed out"
+    ) as info:
+        send(
+            client,
+            "POST",
+            "/x",
+            provider="acme",
+            operation="create webhook",
+            policy=RetryPolicy(attempts=3),
+            sleep=lambda _: None,
+        )
     assert info.value.retryable and len(seen) == 3
 
 
@@ -45,14 +60,25 @@ def test_client_error_is_not_retried_and_carries_the_provider_code() -> None:
     seen: list[httpx.Request] = []
     body = {"error": {"code": 400, "message": "Duplicate target", "status": "INVALID_ARGUMENT"}}
     client = _client([httpx.Response(400, json=body)], seen)
-    with pytest.raises(ProviderAPIError, match="HTTP 400 INVALID_ARGUMENT: Duplicate target") as info:
-        send(client, "POST", "/x", provider="sinch", operation="create webhook", sleep=lambda _: None)
-    assert (info.value.status, info.value.code, info.value.retryable, len(seen)) == (400, "INVALID_ARGUMENT", False, 1)
+    with pytest.raises(
+        ProviderAPIError, match="HTTP 400 INVALID_ARGUMENT: Duplicate target"
+    ) as info:
+        send(
+            client, "POST", "/x", provider="sinch", operation="create webhook", sleep=lambda _: None
+        )
+    assert (info.value.status, info.value.code, info.value.retryable, len(seen)) == (
+        400,
+        "INVALID_ARGUMENT",
+        False,
+        1,
+    )
 
 
 def test_persistent_500_gives_up_after_the_bounded_attempts() -> None:
     seen: list[httpx.Request] = []
-    client = _client([httpx.Response(500, json={"errorCode": "INTERNAL", "message": "boom"})] * 4, seen)
+    client = _client(
+        [httpx.Response(500, json={"errorCode": "INTERNAL", "message": "boom"})] * 4, seen
+    )
     with pytest.raises(ProviderAPIError, match="HTTP 500 INTERNAL: boom"):
         send(client, "GET", "/x", provider="acme", operation="get", sleep=lambda _: None)
     assert len(seen) == 4

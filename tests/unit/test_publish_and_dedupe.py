@@ -28,8 +28,14 @@ def account(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
         sqs = boto3.client("sqs", region_name=REGION)
         events.create_event_bus(Name="bus")
         url = sqs.create_queue(QueueName="q")["QueueUrl"]
-        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        events.put_rule(Name="r", EventBusName="bus", EventPattern=json.dumps({"source": [{"prefix": "hookgate."}]}))
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        events.put_rule(
+            Name="r",
+            EventBusName="bus",
+            EventPattern=json.dumps({"source": [{"prefix": "hookgate."}]}),
+        )
         events.put_targets(Rule="r", EventBusName="bus", Targets=[{"Id": "q", "Arn": arn}])
         s3 = boto3.client("s3", region_name=REGION)
         s3.create_bucket(Bucket="big", CreateBucketConfiguration={"LocationConstraint": REGION})
@@ -45,7 +51,11 @@ def account(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
 
 def _drain(account: dict[str, Any]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    while batch := account["sqs"].receive_message(QueueUrl=account["url"], MaxNumberOfMessages=10).get("Messages", []):
+    while (
+        batch := account["sqs"]
+        .receive_message(QueueUrl=account["url"], MaxNumberOfMessages=10)
+        .get("Messages", [])
+    ):
         for m in batch:
             out.append(json.loads(m["Body"]))
             account["sqs"].delete_message(QueueUrl=account["url"], ReceiptHandle=m["ReceiptHandle"])
@@ -54,8 +64,14 @@ def _drain(account: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _event(i: int, raw: Any = None) -> NormalisedEvent:
     return NormalisedEvent(
-        type="message.delivered", provider="acme", registration="r", provider_event="DELIVERED",
-        dedupe_key=f"k{i}", received_at=datetime(2026, 1, 1, tzinfo=UTC), message_id=f"m{i}", raw=raw or {"i": i},
+        type="message.delivered",
+        provider="acme",
+        registration="r",
+        provider_event="DELIVERED",
+        dedupe_key=f"k{i}",
+        received_at=datetime(2026, 1, 1, tzinfo=UTC),
+        message_id=f"m{i}",
+        raw=raw or {"i": i},
     )
 
 
@@ -73,12 +89,16 @@ class FlakyEvents:
         ok = self.real.put_events(Entries=Entries[::2])["Entries"]
         results: list[dict[str, Any]] = []
         for i in range(len(Entries)):
-            results.append(ok[i // 2] if i % 2 == 0 else {"ErrorCode": "InternalFailure", "ErrorMessage": "x"})
+            results.append(
+                ok[i // 2] if i % 2 == 0 else {"ErrorCode": "InternalFailure", "ErrorMessage": "x"}
+            )
         return {"FailedEntryCount": len(Entries) // 2, "Entries": results}
 
 
 def test_batches_of_ten_all_arrive(account: dict[str, Any]) -> None:
-    outcome = Publisher("bus", lambda: account["events"]).publish([_event(i) for i in range(25)], "current")
+    outcome = Publisher("bus", lambda: account["events"]).publish(
+        [_event(i) for i in range(25)], "current"
+    )
     assert sorted(outcome.published) == sorted(f"k{i}" for i in range(25)) and outcome.failed == []
     received = _drain(account)
     assert sorted(m["detail"]["message_id"] for m in received) == sorted(f"m{i}" for i in range(25))
@@ -87,18 +107,27 @@ def test_batches_of_ten_all_arrive(account: dict[str, Any]) -> None:
 
 def test_partial_failure_is_retried_without_duplicates(account: dict[str, Any]) -> None:
     flaky = FlakyEvents(account["events"])
-    outcome = Publisher("bus", lambda: flaky, sleep=lambda _: None).publish([_event(i) for i in range(6)])
+    outcome = Publisher("bus", lambda: flaky, sleep=lambda _: None).publish(
+        [_event(i) for i in range(6)]
+    )
     assert flaky.calls == 2 and outcome.failed == [] and len(outcome.published) == 6
     assert len(_drain(account)) == 6
 
 
 def test_persistent_failure_is_reported(account: dict[str, Any]) -> None:
-    outcome = Publisher("missing-bus", lambda: account["events"], sleep=lambda _: None).publish([_event(1)])
+    outcome = Publisher("missing-bus", lambda: account["events"], sleep=lambda _: None).publish(
+        [_event(1)]
+    )
     assert outcome.published == [] and outcome.failed == ["k1"]
 
 
 def test_oversized_event_is_stored_in_s3(account: dict[str, Any]) -> None:
-    publisher = Publisher("bus", lambda: account["events"], s3_client_factory=lambda: account["s3"], oversize_bucket="big")
+    publisher = Publisher(
+        "bus",
+        lambda: account["events"],
+        s3_client_factory=lambda: account["s3"],
+        oversize_bucket="big",
+    )
     outcome = publisher.publish([_event(1, raw={"blob": "x" * 300_000}), _event(2)])
     assert sorted(outcome.published) == ["k1", "k2"]
     by_id = {m["detail"]["message_id"]: m["detail"] for m in _drain(account)}
@@ -109,7 +138,9 @@ def test_oversized_event_is_stored_in_s3(account: dict[str, Any]) -> None:
 
 
 def test_oversized_event_without_bucket_fails_instead_of_vanishing(account: dict[str, Any]) -> None:
-    outcome = Publisher("bus", lambda: account["events"]).publish([_event(1, raw={"blob": "x" * 300_000})])
+    outcome = Publisher("bus", lambda: account["events"]).publish(
+        [_event(1, raw={"blob": "x" * 300_000})]
+    )
     assert outcome.failed == ["k1"]
 
 

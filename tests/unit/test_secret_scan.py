@@ -27,7 +27,9 @@ def test_leaks(secret_values):
 """,
     )
     assert result.ret == pytest.ExitCode.TESTS_FAILED
-    result.stdout.fnmatch_lines(["*a secret value appears in captured output of test_sample.py::test_leaks*"])
+    result.stdout.fnmatch_lines(
+        ["*a secret value appears in captured output of test_sample.py::test_leaks*"]
+    )
     assert "s3cr3t-value-123" not in result.stdout.str().split("SECRET LEAK")[1]
 
 

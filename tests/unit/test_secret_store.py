@@ -32,7 +32,9 @@ def sm(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     with mock_aws():
         client = boto3.client("secretsmanager", region_name="eu-west-1")
-        client.create_secret(Name=SECRET, SecretString=json.dumps({"webhook_secret": "current-value"}))
+        client.create_secret(
+            Name=SECRET, SecretString=json.dumps({"webhook_secret": "current-value"})
+        )
         yield client
 
 
@@ -44,21 +46,33 @@ def test_current_only_and_values_are_hidden(sm: Any) -> None:
     versions = store_for(sm, Clock()).versions(SECRET, grace_seconds=3600)
     assert [v.stage for v in versions.versions] == [SecretStage.CURRENT]
     assert versions.candidates("webhook_secret")[0][1] == "current-value"
-    assert "current-value" not in repr(versions) and "current-value" not in versions.model_dump_json()
+    assert (
+        "current-value" not in repr(versions) and "current-value" not in versions.model_dump_json()
+    )
 
 
 def test_pending_and_previous_are_offered_in_order(sm: Any) -> None:
     pending = sm.put_secret_value(
-        SecretId=SECRET, SecretString=json.dumps({"webhook_secret": "next"}), VersionStages=["AWSPENDING"]
+        SecretId=SECRET,
+        SecretString=json.dumps({"webhook_secret": "next"}),
+        VersionStages=["AWSPENDING"],
     )["VersionId"]
     versions = store_for(sm, Clock()).versions(SECRET, 3600)
     assert [(v.stage, v.get("webhook_secret")) for v in versions.versions] == [
         (SecretStage.CURRENT, "current-value"),
         (SecretStage.PENDING, "next"),
     ]
-    old = next(v["VersionId"] for v in sm.list_secret_version_ids(SecretId=SECRET)["Versions"] if "AWSCURRENT" in v["VersionStages"])
-    sm.update_secret_version_stage(SecretId=SECRET, VersionStage="AWSCURRENT", MoveToVersionId=pending, RemoveFromVersionId=old)
-    sm.update_secret_version_stage(SecretId=SECRET, VersionStage="AWSPENDING", RemoveFromVersionId=pending)
+    old = next(
+        v["VersionId"]
+        for v in sm.list_secret_version_ids(SecretId=SECRET)["Versions"]
+        if "AWSCURRENT" in v["VersionStages"]
+    )
+    sm.update_secret_version_stage(
+        SecretId=SECRET, VersionStage="AWSCURRENT", MoveToVersionId=pending, RemoveFromVersionId=old
+    )
+    sm.update_secret_version_stage(
+        SecretId=SECRET, VersionStage="AWSPENDING", RemoveFromVersionId=pending
+    )
     versions = store_for(sm, Clock()).versions(SECRET, 3600)
     assert [(v.stage, v.get("webhook_secret")) for v in versions.versions] == [
         (SecretStage.CURRENT, "next"),
@@ -66,7 +80,9 @@ def test_pending_and_previous_are_offered_in_order(sm: Any) -> None:
     ]
     late = store_for(sm, Clock(), wall_clock=lambda: datetime.now(UTC) + timedelta(hours=2))
     assert [v.stage for v in late.versions(SECRET, 3600).versions] == [SecretStage.CURRENT]
-    assert [v.stage for v in store_for(sm, Clock()).versions(SECRET, 0).versions] == [SecretStage.CURRENT]
+    assert [v.stage for v in store_for(sm, Clock()).versions(SECRET, 0).versions] == [
+        SecretStage.CURRENT
+    ]
 
 
 def test_cache_serves_until_ttl_and_refresh_is_rate_limited(sm: Any) -> None:

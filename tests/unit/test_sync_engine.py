@@ -30,7 +30,9 @@ class MemoryProvider:
     """A provider whose 'API' is a dict; foreign webhooks must survive every sync."""
 
     def __init__(self) -> None:
-        self.webhooks: dict[str, dict[str, Any]] = {"foreign": {"url": "https://elsewhere/x", "token": "theirs"}}
+        self.webhooks: dict[str, dict[str, Any]] = {
+            "foreign": {"url": "https://elsewhere/x", "token": "theirs"}
+        }
         self.seen_credentials: list[str | None] = []
 
     @hookimpl
@@ -39,8 +41,12 @@ class MemoryProvider:
 
     @hookimpl
     def hookgate_register(
-        self, registration: Registration, webhook_url: str, secrets: SecretVersions,
-        api_credentials: SecretVersion | None, apply: bool,
+        self,
+        registration: Registration,
+        webhook_url: str,
+        secrets: SecretVersions,
+        api_credentials: SecretVersion | None,
+        apply: bool,
     ) -> list[PlannedChange]:
         self.seen_credentials.append(api_credentials.get("api_key") if api_credentials else None)
         if registration.settings.fail == "api":  # type: ignore[attr-defined]
@@ -52,14 +58,22 @@ class MemoryProvider:
             if apply:
                 if registration.settings.fail == "apply":  # type: ignore[attr-defined]
                     raise ApplyInterruptedError("create failed: HTTP 500", applied=[])
-                self.webhooks[f"wh-{len(self.webhooks)}"] = {"url": webhook_url, "events": list(registration.events)}
+                self.webhooks[f"wh-{len(self.webhooks)}"] = {
+                    "url": webhook_url,
+                    "events": list(registration.events),
+                }
                 change = change.model_copy(update={"applied": True})
             return [change]
         changes = []
         for key, hook in owned.items():
             if hook["events"] != list(registration.events):
-                change = PlannedChange(action="update", remote_id=key, reason="events differ",
-                                       changed_fields=("events",), **base)
+                change = PlannedChange(
+                    action="update",
+                    remote_id=key,
+                    reason="events differ",
+                    changed_fields=("events",),
+                    **base,
+                )
                 if apply:
                     hook["events"] = list(registration.events)
                     change = change.model_copy(update={"applied": True})
@@ -83,8 +97,11 @@ def engine(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[SyncEngine, Memory
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     with mock_aws():
         sm = boto3.client("secretsmanager", region_name="eu-west-1")
-        for name, value in {"s/one": {"token": "t1-secret-value"}, "s/two": {"token": "t2-secret-value"},
-                            "s/api": {"api_key": "api-key-value-1"}}.items():
+        for name, value in {
+            "s/one": {"token": "t1-secret-value"},
+            "s/two": {"token": "t2-secret-value"},
+            "s/api": {"api_key": "api-key-value-1"},
+        }.items():
             sm.create_secret(Name=name, SecretString=json.dumps(value))
         provider = MemoryProvider()
         host = load_plugins(use_entry_points=False, extra=[provider])
@@ -102,7 +119,10 @@ def test_plan_apply_then_nothing_to_do(engine: tuple[SyncEngine, MemoryProvider]
     assert [c.action for c in plan.drift] == ["create", "create"]
     assert len(provider.webhooks) == 1  # planning changed nothing
     text = render(plan)
-    assert "+ create    (new) -> https://abc.execute-api.eu-west-1.amazonaws.com/webhooks/memory/one" in text
+    assert (
+        "+ create    (new) -> https://abc.execute-api.eu-west-1.amazonaws.com/webhooks/memory/one"
+        in text
+    )
     assert text.endswith("Plan: 2 to create, 0 to update, 0 to delete, 0 unchanged.")
 
     applied = sync.run(BASE, apply=True)
@@ -111,7 +131,9 @@ def test_plan_apply_then_nothing_to_do(engine: tuple[SyncEngine, MemoryProvider]
 
     again = sync.run(BASE, apply=False)
     assert again.exit_code() == EXIT_OK and again.drift == []
-    assert provider.seen_credentials[0] == "api-key-value-1" and provider.seen_credentials[1] is None
+    assert (
+        provider.seen_credentials[0] == "api-key-value-1" and provider.seen_credentials[1] is None
+    )
 
 
 def test_drift_is_found_and_repaired(engine: tuple[SyncEngine, MemoryProvider]) -> None:
@@ -136,7 +158,9 @@ def test_errors_are_reported_per_registration(engine: tuple[SyncEngine, MemoryPr
     assert report.exit_code() == EXIT_ERROR
     assert report.errors == {"one": "memory: list webhooks failed: HTTP 503 UNAVAILABLE: down"}
     assert "! error: memory: list webhooks failed" in render(report)
-    sync.config.registrations["one"] = broken.model_copy(update={"settings": Settings(fail="apply")})  # type: ignore[index]
+    sync.config.registrations["one"] = broken.model_copy(
+        update={"settings": Settings(fail="apply")}
+    )  # type: ignore[index]
     report = sync.run(BASE, apply=True, only=["one"])
     assert "apply stopped part-way" in report.errors["one"]
     assert "secret-value" not in json.dumps(report.to_json())
