@@ -7,6 +7,7 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from hookgate.apigw import BadEventBodyError, json_response, request_from_event, text_response
 from hookgate.errors import ConfigError
 from hookgate.receive import Outcome

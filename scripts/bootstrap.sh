@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Create or refresh the two local environments, idempotently:
+#   .venv        the project (editable) with its dev extras, on Python 3.13
+#   .tools/sam   the SAM CLI (with cfn-lint), kept apart because it pins its own dependencies
+# Each carries a stamp (hash of its inputs + interpreter version); an environment whose stamp
+# matches is left alone, so a second run costs well under a second.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
+
+python=$(scripts/find-python.sh)
+python_version=$("$python" -c 'import sys; print(sys.version.split()[0])')
+
+stamp_of() {  # stamp_of <input file>...
+    { sha256sum "$@" | cut -d' ' -f1; echo "python $python_version"; } | sha256sum | cut -d' ' -f1
+}
+
+# ensure_venv <dir> <stamp> <pip install args>...
+ensure_venv() {
+    local dir=$1 stamp=$2
+    shift 2
+    if [[ -x "$dir/bin/python" ]] &&
+        [[ "$("$dir/bin/python" -c 'import sys; print(sys.version.split()[0])' 2>/dev/null)" == "$python_version" ]]; then
+        if [[ -f "$dir/.hookgate-stamp" && "$(cat "$dir/.hookgate-stamp")" == "$stamp" ]]; then
+            echo "bootstrap: $dir is up to date (Python $python_version)"
+            return 0
+        fi
+    else
+        echo "bootstrap: creating $dir with $python"
+        rm -rf "$dir"
+        "$python" -m venv "$dir"
+    fi
+    echo "bootstrap: installing into $dir: $*"
+    rm -f "$dir/.hookgate-stamp"
+    # A pip.conf may name local index directories that lack most projects; pip then warns once
+    # per package. Those lines are dropped, everything else pip prints is kept.
+    "$dir/bin/python" -m pip install --quiet "$@" 2> >(grep -v 'is ignored: it is neither a file nor a directory' >&2)
+    echo "$stamp" >"$dir/.hookgate-stamp"
+}
+
+ensure_venv .venv "$(stamp_of pyproject.toml)" -e '.[dev]'
+ensure_venv .tools/sam "$(stamp_of scripts/tools-requirements.txt)" -r scripts/tools-requirements.txt
