@@ -239,9 +239,7 @@ def load_plugins(
         providers[handle.name] = handle
 
     for label, reason in failures.items():
-        logger.error(
-            "provider plugin %r skipped: %s", label, reason, extra={"plugin": label}
-        )
+        logger.error("provider plugin %r skipped: %s", label, reason, extra={"plugin": label})
     return PluginHost(providers=providers, failures=failures)
 
 

@@ -127,9 +127,7 @@ class SyncEngine:
         versions = self.secrets.versions(registration.api_secret_id, grace_seconds=0)
         return versions.versions[0] if versions.versions else None
 
-    def run(
-        self, base_url: str, *, apply: bool, only: Collection[str] | None = None
-    ) -> SyncReport:
+    def run(self, base_url: str, *, apply: bool, only: Collection[str] | None = None) -> SyncReport:
         """Plan (or apply) every registration, or only those named in ``only``."""
         report = SyncReport(applied=apply)
         if only:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final
 
 import boto3
 import pytest
@@ -16,7 +16,7 @@ from hookgate.errors import InFlightError
 from hookgate.models import NormalisedEvent
 from hookgate.publish import Publisher
 
-REGION = "eu-west-1"
+REGION: Final = "eu-west-1"
 
 
 @pytest.fixture

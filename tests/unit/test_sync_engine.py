@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import boto3
 import pytest
@@ -153,14 +153,13 @@ def test_errors_are_reported_per_registration(engine: tuple[SyncEngine, MemoryPr
         sync.run(BASE, apply=False, only=["nope"])
     settings = Settings(fail="api")
     broken = sync.config.registrations["one"].model_copy(update={"settings": settings})
-    sync.config.registrations["one"] = broken  # type: ignore[index]
+    registrations = cast(dict[str, Registration], sync.config.registrations)
+    registrations["one"] = broken
     report = sync.run(BASE, apply=False)
     assert report.exit_code() == EXIT_ERROR
     assert report.errors == {"one": "memory: list webhooks failed: HTTP 503 UNAVAILABLE: down"}
     assert "! error: memory: list webhooks failed" in render(report)
-    sync.config.registrations["one"] = broken.model_copy(
-        update={"settings": Settings(fail="apply")}
-    )  # type: ignore[index]
+    registrations["one"] = broken.model_copy(update={"settings": Settings(fail="apply")})
     report = sync.run(BASE, apply=True, only=["one"])
     assert "apply stopped part-way" in report.errors["one"]
     assert "secret-value" not in json.dumps(report.to_json())
