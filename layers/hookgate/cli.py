@@ -5,14 +5,18 @@ Commands::
     hookgate providers                    list loaded providers (and plugins that failed)
     hookgate check [--config FILE]        validate hookgate.yaml
     hookgate verify EVENT --secret FILE   verify and parse a saved API Gateway event offline
+    hookgate plan [REGISTRATION ...]      show what sync would change at the providers
+    hookgate apply [REGISTRATION ...]     make the providers match hookgate.yaml
 
-Exit codes: 0 success, 1 the check failed (invalid config, request refused), 2 usage error.
+Exit codes: 0 success (plan: nothing to change), 1 failure (invalid config, request refused,
+provider error), 2 plan found changes, or a usage error.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -94,6 +98,19 @@ def _verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sync(args: argparse.Namespace) -> int:
+    from hookgate.runtime import secret_store_from_env  # noqa: PLC0415 - boto3 only when needed
+    from hookgate.sync import SyncEngine, render  # noqa: PLC0415
+
+    base_url = args.base_url or os.environ.get("HOOKGATE_WEBHOOK_BASE_URL")
+    if not base_url:
+        raise HookgateError("give --base-url or set HOOKGATE_WEBHOOK_BASE_URL (the stack output)")
+    engine = SyncEngine(get_plugin_host(), load_config(args.config), secret_store_from_env())
+    report = engine.run(base_url, apply=args.command == "apply", only=args.registrations or None)
+    print(json.dumps(report.to_json(), indent=2) if args.json else render(report))
+    return report.exit_code()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``hookgate`` command."""
     parser = argparse.ArgumentParser(prog="hookgate", description=__doc__.split("\n\n")[0])
@@ -113,6 +130,14 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--registration", help="default: from the event's path parameters")
     verify.add_argument("--at", help="judge timestamps as of this epoch time (saved requests)")
     verify.set_defaults(run=_verify)
+
+    for name, text in (("plan", "show what sync would change"), ("apply", "apply the plan")):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("registrations", nargs="*", help="only these registrations")
+        command.add_argument("--config", default=DEFAULT_CONFIG_PATH)
+        command.add_argument("--base-url", help="webhook base URL (the stack's WebhookBaseUrl)")
+        command.add_argument("--json", action="store_true", help="machine-readable output")
+        command.set_defaults(run=_sync)
     return parser
 
 

@@ -23,6 +23,7 @@ from hookgate.secrets import (
     DEFAULT_TTL_SECONDS,
     SecretStore,
 )
+from hookgate.sync import SyncEngine
 
 
 def _required(name: str) -> str:
@@ -69,3 +70,19 @@ def get_receiver() -> Receiver:
         ),
         max_body_bytes=int(_number("HOOKGATE_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)),
     )
+
+
+@cache
+def get_sync_engine() -> SyncEngine:
+    """Return the container's sync engine; raises ConfigError when misconfigured."""
+    return SyncEngine(host=get_plugin_host(), config=get_config(), secrets=secret_store_from_env())
+
+
+def webhook_base_url() -> str:
+    """Return the deployed webhook base URL (``HOOKGATE_WEBHOOK_BASE_URL``)."""
+    return _required("HOOKGATE_WEBHOOK_BASE_URL")
+
+
+def event_bus_name() -> str:
+    """Return the bus name (``HOOKGATE_EVENT_BUS``)."""
+    return _required("HOOKGATE_EVENT_BUS")

@@ -8,6 +8,7 @@ reason and the names (never the values) of the fields that differ. Exit codes fo
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import Counter
 from collections.abc import Collection
@@ -164,3 +165,37 @@ class SyncEngine:
                     extra={"registration": registration.name, "error": result.error},
                 )
         return report
+
+
+DRIFT_SOURCE = "hookgate.sync"
+DRIFT_DETAIL_TYPE = "registration.drift"
+
+
+def publish_drift(report: SyncReport, bus_name: str, events_client: Any) -> int:
+    """Publish one event per drifted webhook (and per failed registration) to the bus.
+
+    Returns how many entries were published. Details carry field names, never values.
+    """
+    entries = [
+        {
+            "Source": DRIFT_SOURCE,
+            "DetailType": DRIFT_DETAIL_TYPE,
+            "Detail": change.model_dump_json(),
+            "EventBusName": bus_name,
+        }
+        for change in report.drift
+    ]
+    entries += [
+        {
+            "Source": DRIFT_SOURCE,
+            "DetailType": "registration.sync_failed",
+            "Detail": json.dumps({"registration": name, "error": error}),
+            "EventBusName": bus_name,
+        }
+        for name, error in report.errors.items()
+    ]
+    published = 0
+    for start in range(0, len(entries), 10):
+        response = events_client.put_events(Entries=entries[start : start + 10])
+        published += len(entries[start : start + 10]) - int(response.get("FailedEntryCount", 0))
+    return published
