@@ -7,6 +7,7 @@ Commands::
     hookgate verify EVENT --secret FILE   verify and parse a saved API Gateway event offline
     hookgate plan [REGISTRATION ...]      show what sync would change at the providers
     hookgate apply [REGISTRATION ...]     make the providers match hookgate.yaml
+    hookgate rotate REGISTRATION          rotate a registration's secret now (all four steps)
 
 Exit codes: 0 success (plan: nothing to change), 1 failure (invalid config, request refused,
 provider error), 2 plan found changes, or a usage error.
@@ -111,6 +112,34 @@ def _sync(args: argparse.Namespace) -> int:
     return report.exit_code()
 
 
+def _rotate(args: argparse.Namespace) -> int:
+    from hookgate import aws  # noqa: PLC0415 - boto3 only when needed
+    from hookgate.rotation import RotationEngine  # noqa: PLC0415
+
+    base_url = args.base_url or os.environ.get("HOOKGATE_WEBHOOK_BASE_URL")
+    if not base_url:
+        raise HookgateError("give --base-url or set HOOKGATE_WEBHOOK_BASE_URL (the stack output)")
+    config = load_config(args.config)
+    engine = RotationEngine(
+        host=get_plugin_host(),
+        config=config,
+        client_factory=lambda: aws.client("secretsmanager"),
+        webhook_base_url=base_url,
+        signing_key_secret=args.signing_key_secret,
+        propagation_seconds=args.wait,
+    )
+    secret_id = (
+        args.signing_key_secret
+        if args.target == "signing-key"
+        else config.get(args.target).secret_id
+    )
+    if not secret_id:
+        raise HookgateError("give --signing-key-secret to rotate the signing key")
+    token = engine.rotate_now(secret_id)
+    print(f"rotated {secret_id}: version {token} is now current")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``hookgate`` command."""
     parser = argparse.ArgumentParser(prog="hookgate", description=__doc__.split("\n\n")[0])
@@ -138,6 +167,21 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--base-url", help="webhook base URL (the stack's WebhookBaseUrl)")
         command.add_argument("--json", action="store_true", help="machine-readable output")
         command.set_defaults(run=_sync)
+
+    rotate = commands.add_parser("rotate", help="rotate a registration's secret now")
+    rotate.add_argument("target", help="a registration name, or 'signing-key'")
+    rotate.add_argument("--config", default=DEFAULT_CONFIG_PATH)
+    rotate.add_argument("--base-url", help="webhook base URL (the stack's WebhookBaseUrl)")
+    rotate.add_argument(
+        "--signing-key-secret", default=os.environ.get("HOOKGATE_SIGNING_KEY_SECRET")
+    )
+    rotate.add_argument(
+        "--wait",
+        type=float,
+        default=75.0,
+        help="seconds to let receivers see the new secret before the provider gets it",
+    )
+    rotate.set_defaults(run=_rotate)
     return parser
 
 

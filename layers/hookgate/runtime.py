@@ -3,7 +3,9 @@
 Environment: ``HOOKGATE_CONFIG`` (hookgate.yaml path), ``HOOKGATE_EVENT_BUS``, ``HOOKGATE_TABLE``,
 ``HOOKGATE_OVERSIZE_BUCKET`` (optional), ``HOOKGATE_SECRET_CACHE_SECONDS`` (default 60),
 ``HOOKGATE_SECRET_REFRESH_SECONDS`` (least time between refreshes after a miss, default 30),
-``HOOKGATE_MAX_BODY_BYTES`` (default 4 MiB).
+``HOOKGATE_MAX_BODY_BYTES`` (default 4 MiB); for sync and rotation ``HOOKGATE_WEBHOOK_BASE_URL``;
+for rotation ``HOOKGATE_SIGNING_KEY_SECRET`` and ``HOOKGATE_ROTATION_PROPAGATION_SECONDS`` (how
+long setSecret waits for receivers to see a new secret; default: the secret cache TTL + 15 s).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from hookgate.errors import ConfigError
 from hookgate.plugins import get_plugin_host
 from hookgate.publish import Publisher
 from hookgate.receive import DEFAULT_MAX_BODY_BYTES, Receiver
+from hookgate.rotation import RotationEngine
 from hookgate.secrets import (
     DEFAULT_REFRESH_INTERVAL_SECONDS,
     DEFAULT_TTL_SECONDS,
@@ -86,3 +89,17 @@ def webhook_base_url() -> str:
 def event_bus_name() -> str:
     """Return the bus name (``HOOKGATE_EVENT_BUS``)."""
     return _required("HOOKGATE_EVENT_BUS")
+
+
+@cache
+def get_rotation_engine() -> RotationEngine:
+    """Return the container's rotation engine; raises ConfigError when misconfigured."""
+    ttl = _number("HOOKGATE_SECRET_CACHE_SECONDS", DEFAULT_TTL_SECONDS)
+    return RotationEngine(
+        host=get_plugin_host(),
+        config=get_config(),
+        client_factory=lambda: aws.client("secretsmanager"),
+        webhook_base_url=webhook_base_url(),
+        signing_key_secret=os.environ.get("HOOKGATE_SIGNING_KEY_SECRET") or None,
+        propagation_seconds=_number("HOOKGATE_ROTATION_PROPAGATION_SECONDS", ttl + 15),
+    )
