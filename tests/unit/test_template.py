@@ -18,6 +18,8 @@ from typing import Any
 import pytest
 import yaml
 
+from hookgate.local.template import load_template as read_template
+
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_PATH = ROOT / "template.yaml"
 CONFIG_PATH = ROOT / "hookgate.yaml"
@@ -54,34 +56,9 @@ _SUB_VARIABLE = re.compile(r"\$\{(?!!)\s*([^}\s]+)\s*\}")
 # --- Reading the template ------------------------------------------------------------------
 
 
-class CfnLoader(yaml.SafeLoader):
-    """A safe YAML loader that turns CloudFormation short tags into their long form."""
-
-
-def _construct_intrinsic(loader: CfnLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
-    value: Any
-    if isinstance(node, yaml.ScalarNode):
-        value = loader.construct_scalar(node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        assert isinstance(node, yaml.MappingNode)
-        value = loader.construct_mapping(node, deep=True)
-    if suffix in {"Ref", "Condition"}:
-        return {suffix: value}
-    if suffix == "GetAtt" and isinstance(value, str):
-        value = value.split(".", 1)
-    return {f"Fn::{suffix}": value}
-
-
-CfnLoader.add_multi_constructor("!", _construct_intrinsic)
-
-
 def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
     """Return template.yaml with every short tag (``!Ref``, ``!Sub``, …) in long form."""
-    document = yaml.load(path.read_text(encoding="utf-8"), Loader=CfnLoader)  # noqa: S506
-    assert isinstance(document, dict)
-    return document
+    return read_template(path)
 
 
 def load_config(path: Path = CONFIG_PATH) -> dict[str, Any]:
