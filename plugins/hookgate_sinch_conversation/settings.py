@@ -1,0 +1,21 @@
+"""Settings of a Sinch Conversation API registration (the ``settings:`` block in hookgate.yaml)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class SinchConversationSettings(BaseModel):
+    """Which Sinch app the webhook belongs to and how strictly deliveries are checked."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    project_id: str = Field(min_length=1)
+    app_id: str = Field(min_length=1)
+    region: Literal["us", "eu", "br"] = "eu"
+    # Sinch documents no tolerance for the signature timestamp [NOT FOUND]; 300 s is the
+    # common choice for HMAC callback schemes.
+    timestamp_tolerance_seconds: int = Field(default=300, ge=1, le=3600)
+    require_signature: bool = True
