@@ -1,0 +1,297 @@
+"""The receiver Lambda end to end on moto: signed Sinch Conversation webhooks onto the bus."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import UTC, datetime, timedelta
+from types import ModuleType
+from typing import Any
+
+import boto3
+import pytest
+from hookgate_sinch_conversation.samples import SAMPLE_PAYLOADS, TEST_SECRET, signed_headers
+
+from hookgate.apigw import build_event
+from hookgate.runtime import get_receiver
+
+from .conftest import BUCKET, REGION, Account, LambdaContext, create_bus_with_queue
+
+ROUTE = "POST /webhooks/{provider}/{registration}"
+SDK_VECTOR_BODY = (
+    b'{"app_id":"01EB37HMH1M6SV18BSNS3G135H","accepted_time":"2020-11-17T15:09:11.659Z",'
+    b'"project_id":"c36f3d3d-1513-2edd-ae42-11995557ff61","message_delivery_report":'
+    b'{"message_id":"01EQBC1A3BEK731GY4YXEN0C2R","conversation_id":"01EPYATA64TMNZ1FV02JKF12JF",'
+    b'"status":"QUEUED_ON_CHANNEL","contact_id":"01EXA07N79THJ20WSN6AS30TMW"}}'
+)
+SDK_VECTOR_HEADERS = {
+    "x-sinch-webhook-signature": "Yc+3R1pIS78xLASybulhs8BsSo9BPB3Pr92QCUoczfk=",
+    "x-sinch-webhook-signature-nonce": "01FJA8B4A7BM43YGWSG9GBV067",
+    "x-sinch-webhook-signature-timestamp": "1634579353",
+    "x-sinch-webhook-signature-algorithm": "HmacSHA256",
+    "content-type": "application/json",
+}
+
+
+def event_for(
+    body: bytes,
+    headers: dict[str, str],
+    *,
+    registration: str = "sinch-demo",
+    provider: str = "sinch_conversation",
+    base64_body: bool | None = None,
+) -> dict[str, Any]:
+    return build_event(
+        method="POST",
+        path=f"/webhooks/{provider}/{registration}",
+        route_key=ROUTE,
+        path_parameters={"provider": provider, "registration": registration},
+        headers=headers,
+        body=body,
+        base64_body=base64_body,
+    )
+
+
+def signed(body: bytes, now: datetime | None = None) -> dict[str, str]:
+    return {
+        **signed_headers(body, TEST_SECRET, now or datetime.now(UTC)),
+        "content-type": "application/json",
+    }
+
+
+def call(app: ModuleType, event: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    response = app.lambda_handler(event, LambdaContext())
+    body = (
+        json.loads(response["body"])
+        if response["headers"]["content-type"] == "application/json"
+        else {}
+    )
+    return response["statusCode"], body
+
+
+def freeze(at: datetime) -> None:
+    receiver = get_receiver()
+    receiver.clock = lambda: at
+    receiver.dedupe._clock = at.timestamp
+
+
+def test_sdk_test_vector_becomes_exactly_one_event(
+    sinch_account: Account, receiver_app: ModuleType
+) -> None:
+    freeze(datetime.fromtimestamp(1634579353 + 2, UTC))
+    status, body = call(receiver_app, event_for(SDK_VECTOR_BODY, SDK_VECTOR_HEADERS))
+    assert (status, body) == (200, {"accepted": 1, "duplicates": 0})
+    delivered = sinch_account.drain()
+    assert len(delivered) == 1
+    envelope = delivered[0]
+    assert envelope["source"] == "hookgate.sinch_conversation"
+    assert envelope["detail-type"] == "message.queued"
+    detail = envelope["detail"]
+    assert detail["message_id"] == "01EQBC1A3BEK731GY4YXEN0C2R"
+    assert detail["registration"] == "sinch-demo"
+    assert detail["verified_with"] == "current"
+    assert detail["raw"]["message_delivery_report"]["status"] == "QUEUED_ON_CHANNEL"
+
+
+def test_changed_byte_stale_timestamp_and_replayed_nonce_get_401(
+    sinch_account: Account, receiver_app: ModuleType
+) -> None:
+    freeze(datetime.fromtimestamp(1634579353 + 2, UTC))
+    tampered = SDK_VECTOR_BODY.replace(b"QUEUED_ON_CHANNEL", b"QUEUED_ON_CHANNEM")
+    assert call(receiver_app, event_for(tampered, SDK_VECTOR_HEADERS))[0] == 401
+
+    freeze(datetime.fromtimestamp(1634579353 + 3600, UTC))
+    assert call(receiver_app, event_for(SDK_VECTOR_BODY, SDK_VECTOR_HEADERS))[0] == 401
+
+    freeze(datetime.fromtimestamp(1634579353 + 2, UTC))
+    assert call(receiver_app, event_for(SDK_VECTOR_BODY, SDK_VECTOR_HEADERS))[0] == 200
+    status, body = call(receiver_app, event_for(SDK_VECTOR_BODY, SDK_VECTOR_HEADERS))
+    assert (status, body) == (401, {"message": "unauthorized"})
+    assert len(sinch_account.drain()) == 1
+
+
+def test_provider_retry_with_new_nonce_publishes_nothing_new(
+    sinch_account: Account, receiver_app: ModuleType
+) -> None:
+    body = SAMPLE_PAYLOADS["sdk_test_vector"]
+    assert call(receiver_app, event_for(body, signed(body))) == (
+        200,
+        {"accepted": 1, "duplicates": 0},
+    )
+    assert call(receiver_app, event_for(body, signed(body))) == (
+        200,
+        {"accepted": 0, "duplicates": 1},
+    )
+    assert len(sinch_account.drain()) == 1
+
+
+def test_failed_publish_answers_503_and_the_same_request_then_succeeds(
+    aws_env: None, tmp_path: Any, monkeypatch: pytest.MonkeyPatch, receiver_app: ModuleType
+) -> None:
+    from .conftest import TABLE, write_config
+
+    boto3.client("dynamodb", region_name=REGION).create_table(
+        TableName=TABLE,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    boto3.client("secretsmanager", region_name=REGION).create_secret(
+        Name="hookgate/sinch-demo", SecretString=json.dumps(dict(TEST_SECRET))
+    )
+    path = write_config(
+        tmp_path,
+        [
+            {
+                "name": "sinch-demo",
+                "provider": "sinch_conversation",
+                "secret": "hookgate/sinch-demo",
+                "settings": {"project_id": "p", "app_id": "a"},
+            }
+        ],
+    )
+    monkeypatch.setenv("HOOKGATE_CONFIG", str(path))
+    monkeypatch.setenv("HOOKGATE_EVENT_BUS", "hookgate-test-bus")
+    monkeypatch.setenv("HOOKGATE_TABLE", TABLE)
+
+    body = SAMPLE_PAYLOADS["sdk_test_vector"]
+    event = event_for(body, signed(body))
+    status, answer = call(receiver_app, event)  # the bus does not exist yet
+    assert (status, answer) == (503, {"message": "temporarily unavailable"})
+
+    sqs, queue_url = create_bus_with_queue()
+    assert call(receiver_app, event) == (200, {"accepted": 1, "duplicates": 0})
+    messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
+    assert len(messages) == 1
+
+
+def test_base64_body_verifies(sinch_account: Account, receiver_app: ModuleType) -> None:
+    body = SAMPLE_PAYLOADS["sdk_test_vector"]
+    assert call(receiver_app, event_for(body, signed(body), base64_body=True))[0] == 200
+    assert len(sinch_account.drain()) == 1
+
+
+def test_paths_sizes_and_bodies(
+    sinch_account: Account, receiver_app: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = SAMPLE_PAYLOADS["sdk_test_vector"]
+    assert call(receiver_app, event_for(body, signed(body), provider="nope"))[0] == 404
+    assert call(receiver_app, event_for(body, signed(body), registration="nope"))[0] == 404
+    assert call(receiver_app, event_for(body, signed(body), provider="360dialog"))[0] == 404
+
+    not_json = b"this is not json"
+    status, answer = call(receiver_app, event_for(not_json, signed(not_json)))
+    assert status == 400 and "message" in answer
+
+    broken = event_for(body, signed(body))
+    broken.update(isBase64Encoded=True, body="%%%not-base64%%%")
+    assert call(receiver_app, broken)[0] == 400
+
+    get_receiver().max_body_bytes = 1024
+    big = json.dumps({"message": {"id": "x", "pad": "a" * 2048}}).encode()
+    assert call(receiver_app, event_for(big, signed(big)))[0] == 413
+    assert sinch_account.drain() == []
+
+
+def test_registration_without_secret_fails_closed(
+    sinch_account: Account, receiver_app: ModuleType
+) -> None:
+    body = SAMPLE_PAYLOADS["sdk_test_vector"]
+    # The secret does not exist at all: hookgate cannot verify, so it refuses and asks for a retry.
+    status, _ = call(receiver_app, event_for(body, signed(body), registration="sinch-unset"))
+    assert status == 503
+    # The secret exists but holds no webhook_secret: refused as unauthorised.
+    sinch_account.secretsmanager.create_secret(Name="hookgate/sinch-unset", SecretString="{}")
+    get_receiver().secrets._entries.clear()
+    assert call(receiver_app, event_for(body, signed(body), registration="sinch-unset"))[0] == 401
+    assert sinch_account.drain() == []
+
+
+def test_forged_flood_costs_at_most_one_secret_refresh(
+    sinch_account: Account, receiver_app: ModuleType
+) -> None:
+    body = SAMPLE_PAYLOADS["sdk_test_vector"]
+    forged = {**signed(body), "x-sinch-webhook-signature": base64.b64encode(b"x" * 32).decode()}
+    assert call(receiver_app, event_for(body, forged))[0] == 401
+    calls_after_first = get_receiver().secrets.api_calls
+    for _ in range(200):
+        assert call(receiver_app, event_for(body, forged))[0] == 401
+    assert get_receiver().secrets.api_calls == calls_after_first
+    assert call(receiver_app, event_for(body, signed(body)))[0] == 200
+
+
+def test_rotation_pending_and_previous_secrets_verify(
+    sinch_account: Account, receiver_app: ModuleType
+) -> None:
+    sm = sinch_account.secretsmanager
+    old = dict(TEST_SECRET)
+    new = {"webhook_secret": "rotated-secret-0123456789"}
+    version = sm.put_secret_value(
+        SecretId="hookgate/sinch-demo", SecretString=json.dumps(new), VersionStages=["AWSPENDING"]
+    )["VersionId"]
+    get_receiver().secrets._entries.clear()
+
+    def sign_with(secret: dict[str, str], body: bytes) -> dict[str, str]:
+        return {
+            **signed_headers(body, secret, datetime.now(UTC)),
+            "content-type": "application/json",
+        }
+
+    first = SAMPLE_PAYLOADS["sdk_test_vector"]
+    assert call(receiver_app, event_for(first, sign_with(new, first)))[0] == 200  # pending
+    current = next(
+        v["VersionId"]
+        for v in sm.list_secret_version_ids(SecretId="hookgate/sinch-demo")["Versions"]
+        if "AWSCURRENT" in v["VersionStages"]
+    )
+    sm.update_secret_version_stage(
+        SecretId="hookgate/sinch-demo",
+        VersionStage="AWSCURRENT",
+        MoveToVersionId=version,
+        RemoveFromVersionId=current,
+    )
+    get_receiver().secrets._entries.clear()
+    inbound = SAMPLE_PAYLOADS["inbound_message"]
+    assert call(receiver_app, event_for(inbound, sign_with(old, inbound)))[0] == 200  # previous
+    stages = [m["detail"]["verified_with"] for m in sinch_account.drain()]
+    assert stages == ["pending", "previous"]
+
+    receiver = get_receiver()
+    receiver.secrets._wall_clock = lambda: datetime.now(UTC) + timedelta(hours=2)
+    receiver.secrets._entries.clear()
+    other = SAMPLE_PAYLOADS["failed_delivery_report"]
+    assert call(receiver_app, event_for(other, sign_with(old, other)))[0] == 401  # grace over
+
+
+def test_oversized_event_goes_to_s3_with_a_pointer(
+    sinch_account: Account, receiver_app: ModuleType
+) -> None:
+    text = "x" * (300 * 1024)
+    body = json.dumps(
+        {
+            "app_id": "a",
+            "project_id": "p",
+            "accepted_time": "2026-01-01T00:00:00Z",
+            "message": {
+                "id": "01BIG",
+                "direction": "TO_APP",
+                "contact_message": {"text_message": {"text": text}},
+                "channel_identity": {"channel": "WHATSAPP", "identity": "1"},
+            },
+        },
+        separators=(",", ":"),
+    ).encode()
+    assert call(receiver_app, event_for(body, signed(body))) == (
+        200,
+        {"accepted": 1, "duplicates": 0},
+    )
+    (envelope,) = sinch_account.drain()
+    ref = envelope["detail"]["payload_ref"]
+    assert envelope["detail"]["message_id"] == "01BIG" and "raw" not in envelope["detail"]
+    stored = boto3.client("s3", region_name=REGION).get_object(Bucket=BUCKET, Key=ref["key"])
+    assert (
+        json.loads(stored["Body"].read())["raw"]["message"]["contact_message"]["text_message"][
+            "text"
+        ]
+        == text
+    )
