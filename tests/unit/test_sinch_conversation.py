@@ -1,0 +1,263 @@
+"""Sinch Conversation: verification against the real algorithm and the SDK, and parsing."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from datetime import timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import SecretStr
+
+from hookgate.errors import MalformedPayloadError
+from hookgate.models import Registration, SecretStage, SecretVersion, SecretVersions
+from hookgate.taxonomy import EVENT_TYPES
+from hookgate_sinch_conversation import plugin
+from hookgate_sinch_conversation.parse import parse_callback
+from hookgate_sinch_conversation.samples import EXPECTED_TYPES, SAMPLE_PAYLOADS, TEST_SECRET
+from hookgate_sinch_conversation.settings import SinchConversationSettings
+from hookgate_sinch_conversation.signature import sign
+
+from .sinch_signing import VECTOR_TIME, SinchRequest
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from sinch.domains.authentication.sinch_events.v1.authentication_validation import (
+        calculate_sinch_event_signature,
+        compute_signed_data,
+        validate_sinch_event_signature_with_nonce,
+    )
+
+REGISTRATION = Registration(
+    name="sinch-demo",
+    provider="sinch_conversation",
+    secret_id="hookgate/sinch-demo",
+    settings=SinchConversationSettings(project_id="p", app_id="a"),
+)
+
+
+def versions(*pairs: tuple[SecretStage, str]) -> SecretVersions:
+    return SecretVersions(
+        secret_id="hookgate/sinch-demo",
+        versions=tuple(
+            SecretVersion(
+                stage=stage,
+                version_id=f"v-{stage.short}",
+                values={"webhook_secret": SecretStr(value)},
+            )
+            for stage, value in pairs
+        ),
+    )
+
+
+CURRENT = versions((SecretStage.CURRENT, TEST_SECRET["webhook_secret"]))
+
+
+def verify(
+    request: SinchRequest, secrets: SecretVersions = CURRENT, offset: float = 2.0
+) -> tuple[bool, str, str | None]:
+    verdict = plugin.hookgate_verify(
+        request=request.build(),
+        registration=REGISTRATION,
+        secrets=secrets,
+        now=VECTOR_TIME + timedelta(seconds=offset),
+    )
+    return verdict.ok, verdict.reason, verdict.stage.short if verdict.stage else None
+
+
+def test_the_sdk_test_vector() -> None:
+    assert sign(
+        "foo_secret1234",
+        SAMPLE_PAYLOADS["sdk_test_vector"],
+        "01FJA8B4A7BM43YGWSG9GBV067",
+        "1634579353",
+    ) == ("Yc+3R1pIS78xLASybulhs8BsSo9BPB3Pr92QCUoczfk=")
+    good = SinchRequest(signature="Yc+3R1pIS78xLASybulhs8BsSo9BPB3Pr92QCUoczfk=")
+    assert verify(good) == (True, "verified", "current")
+
+
+@pytest.mark.parametrize(
+    ("request_", "reason"),
+    [
+        (SinchRequest(tamper=SAMPLE_PAYLOADS["sdk_test_vector"] + b" "), "signature mismatch"),
+        (SinchRequest(secret="not-the-secret"), "signature mismatch"),
+        (
+            SinchRequest(nonce="other").but(
+                signature=sign(
+                    "foo_secret1234",
+                    SAMPLE_PAYLOADS["sdk_test_vector"],
+                    "01FJA8B4A7BM43YGWSG9GBV067",
+                    "1634579353",
+                )
+            ),
+            "signature mismatch",
+        ),
+        (SinchRequest(drop=("signature",)), "missing signature headers"),
+        (SinchRequest(drop=("signature-nonce",)), "missing signature headers"),
+        (SinchRequest(drop=("signature-timestamp",)), "missing signature headers"),
+        (SinchRequest(algorithm="HmacSHA1"), "unsupported signature algorithm"),
+        (SinchRequest(timestamp="yesterday"), "stale timestamp"),
+    ],
+)
+def test_rejections(request_: SinchRequest, reason: str) -> None:
+    assert verify(request_) == (False, reason, None)
+
+
+def test_timestamp_window_in_both_directions() -> None:
+    assert verify(SinchRequest(), offset=300)[0]
+    assert verify(SinchRequest(), offset=-300)[0]
+    assert verify(SinchRequest(), offset=301)[1] == "stale timestamp"
+    assert verify(SinchRequest(), offset=-301)[1] == "stale timestamp"
+    assert verify(SinchRequest(timestamp="1634579353000"))[0]  # milliseconds tolerated
+
+
+def test_header_case_algorithm_case_and_base64_bodies() -> None:
+    assert verify(SinchRequest(upper_case_names=True))[0]
+    assert verify(SinchRequest(algorithm="hmacsha256"))[0]
+    assert verify(SinchRequest(algorithm=None))[0]
+    assert verify(SinchRequest(base64_body=True))[0]
+
+
+def test_rotation_stages_and_fail_closed() -> None:
+    rotating = versions(
+        (SecretStage.CURRENT, "new-current"),
+        (SecretStage.PENDING, "the-pending"),
+        (SecretStage.PREVIOUS, "foo_secret1234"),
+    )
+    assert verify(SinchRequest(), rotating) == (True, "verified", "previous")
+    assert verify(SinchRequest(secret="the-pending"), rotating) == (True, "verified", "pending")
+    assert verify(SinchRequest(), SecretVersions(secret_id="x")) == (
+        False,
+        "no secret configured",
+        None,
+    )
+    empty = SecretVersions(
+        secret_id="x",
+        versions=(SecretVersion(stage=SecretStage.CURRENT, version_id="v", values={}),),
+    )
+    assert verify(SinchRequest(), empty) == (False, "no secret configured", None)
+
+
+def test_accepted_nonce_is_guarded_until_the_window_closes() -> None:
+    verdict = plugin.hookgate_verify(
+        request=SinchRequest().build(), registration=REGISTRATION, secrets=CURRENT, now=VECTOR_TIME
+    )
+    assert verdict.replay_guard is not None
+    assert verdict.replay_guard.nonce == "01FJA8B4A7BM43YGWSG9GBV067"
+    assert verdict.replay_guard.expires_at == VECTOR_TIME + timedelta(seconds=300)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    body=st.text(min_size=0, max_size=400),
+    nonce=st.text(
+        alphabet=st.characters(min_codepoint=33, max_codepoint=126), min_size=1, max_size=40
+    ),
+    secret=st.text(min_size=1, max_size=64),
+    timestamp=st.integers(min_value=0, max_value=2**34).map(str),
+)
+def test_agrees_with_the_official_sdk(body: str, nonce: str, secret: str, timestamp: str) -> None:
+    raw = body.encode("utf-8")
+    ours = sign(secret, raw, nonce, timestamp)
+    assert ours == calculate_sinch_event_signature(
+        compute_signed_data(body, nonce, timestamp), secret
+    )
+    headers = {
+        "x-sinch-webhook-signature": ours,
+        "x-sinch-webhook-signature-nonce": nonce,
+        "x-sinch-webhook-signature-timestamp": timestamp,
+    }
+    assert validate_sinch_event_signature_with_nonce(secret, headers, body)
+    tampered = body + "x"
+    assert not validate_sinch_event_signature_with_nonce(secret, headers, tampered)
+    assert sign(secret, tampered.encode(), nonce, timestamp) != ours
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLE_PAYLOADS))
+def test_golden_samples(name: str) -> None:
+    events = parse_callback(SinchRequest(body=SAMPLE_PAYLOADS[name]).build(), REGISTRATION)
+    assert tuple(e.type for e in events) == EXPECTED_TYPES[name]
+    for event in events:
+        assert event.type in EVENT_TYPES
+        assert event.raw == json.loads(SAMPLE_PAYLOADS[name])
+        assert event.registration == "sinch-demo" and event.provider == "sinch_conversation"
+
+
+def test_fields_of_a_failed_delivery_and_an_inbound_message() -> None:
+    (failed,) = parse_callback(
+        SinchRequest(body=SAMPLE_PAYLOADS["failed_delivery_report"]).build(), REGISTRATION
+    )
+    assert (failed.message_id, failed.channel, failed.status) == (
+        "01EQBF0BT63J7S1FEKJZ0Z08VD",
+        "WHATSAPP",
+        "FAILED",
+    )
+    assert failed.error is not None and failed.error.code == "OUTSIDE_ALLOWED_SENDING_WINDOW"
+    assert failed.dedupe_key == "mdr:01EQBF0BT63J7S1FEKJZ0Z08VD:FAILED:WHATSAPP"
+    assert (
+        failed.occurred_at is not None
+        and failed.occurred_at.isoformat() == "2020-11-17T15:09:13.267185+00:00"
+    )
+    (inbound,) = parse_callback(
+        SinchRequest(body=SAMPLE_PAYLOADS["inbound_message"]).build(), REGISTRATION
+    )
+    assert (inbound.message_id, inbound.data["text"], inbound.dedupe_key) == (
+        "01EQ8235TD19N21XQTH12B145D",
+        "Hi!",
+        "msg:01EQ8235TD19N21XQTH12B145D",
+    )
+
+
+def test_statuses_of_one_message_have_distinct_dedupe_keys() -> None:
+    keys = {
+        parse_callback(SinchRequest(body=SAMPLE_PAYLOADS[name]).build(), REGISTRATION)[0].dedupe_key
+        for name in ("delivered_report", "read_report", "failed_delivery_report", "sdk_test_vector")
+    }
+    assert len(keys) == 4
+
+
+@pytest.mark.parametrize("body", [b"", b"not json", b"[1,2]", b'"text"', b"\xff\xfe"])
+def test_malformed_bodies(body: bytes) -> None:
+    with pytest.raises(MalformedPayloadError):
+        parse_callback(SinchRequest(body=body).build(), REGISTRATION)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=10),
+        lambda inner: (
+            st.lists(inner, max_size=3)
+            | st.dictionaries(
+                st.sampled_from(
+                    [
+                        "message",
+                        "message_delivery_report",
+                        "status",
+                        "reason",
+                        "channel_identity",
+                        "id",
+                        "message_id",
+                        "event_time",
+                        "contact_message",
+                        "text_message",
+                        "text",
+                        "event",
+                    ]
+                ),
+                inner,
+                max_size=4,
+            )
+        ),
+        max_leaves=12,
+    )
+)
+def test_any_json_parses_or_is_refused_cleanly(value: object) -> None:
+    body = json.dumps(value).encode()
+    try:
+        events = parse_callback(SinchRequest(body=body).build(), REGISTRATION)
+    except MalformedPayloadError:
+        return
+    assert len(events) == 1 and events[0].type in EVENT_TYPES
