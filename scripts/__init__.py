@@ -1,0 +1,1 @@
+"""Developer scripts (sample events); importable by the tests."""

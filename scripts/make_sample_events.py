@@ -1,0 +1,113 @@
+"""Write events/<provider>/<sample>.json: API Gateway v2 events for ``sam local invoke -e``.
+
+For every built-in provider with a ``samples`` module, each sample payload becomes a receiver
+event signed with the provider's documented TEST_SECRET (never a real secret), plus
+``bad_signature.json`` (one body byte changed after signing). Nonces are derived from the sample
+name, so regenerating gives the same files.
+
+    .venv/bin/python scripts/make_sample_events.py                # fixed time (the files in git)
+    .venv/bin/python scripts/make_sample_events.py --now now      # fresh timestamps
+
+Sinch signatures carry a timestamp that hookgate accepts for 5 minutes by default: the files in
+git are stale on purpose (tests judge them as of their own time); regenerate with ``--now now``
+right before a ``sam local invoke``, or verify a saved one offline with
+``hookgate verify events/<provider>/<sample>.json --secret <file> --at <timestamp>``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib
+import inspect
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from hookgate.apigw import build_event
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXED_TIME = datetime(2026, 11, 1, 12, 0, 0, tzinfo=UTC)
+PROVIDERS = {
+    "sinch_conversation": ("hookgate_sinch_conversation", "sinch-demo"),
+    "sinch_provisioning": ("hookgate_sinch_provisioning", "sinch-provisioning-demo"),
+    "360dialog": ("hookgate_360dialog", "360dialog-demo"),
+    "insider_one": ("hookgate_insider_one", "insider-demo"),
+}
+ROUTE = "POST /webhooks/{provider}/{registration}"
+
+
+def _headers(samples: Any, body: bytes, now: datetime, name: str) -> dict[str, str]:
+    sign = samples.signed_headers
+    if "nonce" in inspect.signature(sign).parameters:
+        nonce = hashlib.sha256(name.encode()).hexdigest()[:26].upper()
+        headers: dict[str, str] = sign(body, samples.TEST_SECRET, now, nonce=nonce)
+    else:
+        headers = sign(body, samples.TEST_SECRET, now)
+    return {"content-type": "application/json", **headers}
+
+
+def _event(
+    provider: str, registration: str, headers: dict[str, str], body: bytes, now: datetime
+) -> dict[str, Any]:
+    return build_event(
+        method="POST",
+        path=f"/webhooks/{provider}/{registration}",
+        route_key=ROUTE,
+        path_parameters={"provider": provider, "registration": registration},
+        headers=headers,
+        body=body,
+        now=now,
+    )
+
+
+def write_events(out: Path, now: datetime) -> list[Path]:
+    """Write every provider's sample events under ``out``; return the files written."""
+    written: list[Path] = []
+    for provider, (package, registration) in PROVIDERS.items():
+        try:
+            samples = importlib.import_module(f"{package}.samples")
+        except ImportError:
+            continue
+        folder = out / provider
+        folder.mkdir(parents=True, exist_ok=True)
+        first: tuple[dict[str, str], bytes] | None = None
+        for name, body in samples.SAMPLE_PAYLOADS.items():
+            headers = _headers(samples, body, now, name)
+            first = first or (headers, body)
+            path = folder / f"{name}.json"
+            path.write_text(
+                json.dumps(_event(provider, registration, headers, body, now), indent=2) + "\n"
+            )
+            written.append(path)
+        if first is not None:
+            headers, body = first
+            tampered = body[:-2] + bytes([body[-2] ^ 1]) + body[-1:]
+            path = folder / "bad_signature.json"
+            path.write_text(
+                json.dumps(_event(provider, registration, headers, tampered, now), indent=2) + "\n"
+            )
+            written.append(path)
+    return written
+
+
+def main() -> None:
+    """Parse arguments and write the events."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--now", default=None, help="'now', or an ISO time (default: a fixed time)")
+    parser.add_argument("--out", type=Path, default=ROOT / "events")
+    args = parser.parse_args()
+    now = (
+        datetime.now(UTC)
+        if args.now == "now"
+        else datetime.fromisoformat(args.now)
+        if args.now
+        else FIXED_TIME
+    )
+    for path in write_events(args.out, now):
+        print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+
+
+if __name__ == "__main__":
+    main()
