@@ -32,9 +32,12 @@ def test_the_files_match_the_generator(tmp_path: Path) -> None:
         "run scripts/make_sample_events.py"
     )
     for relative in fresh:
-        assert (tmp_path / relative).read_text() == (ROOT / "events" / relative).read_text(), (
-            relative
-        )
+        package = PROVIDERS[relative.parts[0]][0]
+        signer = importlib.import_module(f"{package}.samples").signed_headers
+        if "nonce" not in inspect.signature(signer).parameters:
+            continue  # random nonces: the bodies are checked by the test below
+        expected = (ROOT / "events" / relative).read_text()
+        assert (tmp_path / relative).read_text() == expected, relative
 
 
 @pytest.mark.parametrize("path", EVENTS, ids=lambda p: f"{p.parent.name}/{p.stem}")
