@@ -4,32 +4,34 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from hookgate.apigw import BadEventBodyError, json_response, request_from_event, text_response
 from hookgate.errors import ConfigError
+from hookgate.observe import traced
 from hookgate.receive import Outcome
 from hookgate.runtime import get_receiver
 
 logger = Logger(service="hookgate")
 metrics = Metrics(namespace="hookgate", service="hookgate")
-tracer = Tracer(service="hookgate")
 
 
 def _record(outcome: Outcome) -> None:
     metrics.add_dimension(name="provider", value=outcome.provider or "unknown")
     metrics.add_dimension(name="outcome", value=outcome.outcome)
     metrics.add_metric(name="Webhooks", unit=MetricUnit.Count, value=1)
-    metrics.add_metric(name="EventsPublished", unit=MetricUnit.Count, value=outcome.accepted)
-    metrics.add_metric(name="Duplicates", unit=MetricUnit.Count, value=outcome.duplicates)
+    if outcome.accepted:
+        metrics.add_metric(name="EventsPublished", unit=MetricUnit.Count, value=outcome.accepted)
+    if outcome.duplicates:
+        metrics.add_metric(name="Duplicates", unit=MetricUnit.Count, value=outcome.duplicates)
     if outcome.stage:
-        metrics.add_metadata(key="secret_version", value=outcome.stage)
         metrics.add_metric(
             name=f"VerifiedWith{outcome.stage.capitalize()}Secret", unit=MetricUnit.Count, value=1
         )
-    log = logger.warning if outcome.status >= 400 else logger.info
+    # Accepted webhooks are counted by the metrics; the log line is for the exceptions.
+    log = logger.warning if outcome.status >= 400 else logger.debug
     log(
         "webhook " + outcome.outcome,
         extra={
@@ -53,7 +55,7 @@ def _respond(outcome: Outcome) -> dict[str, Any]:
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
-@tracer.capture_lambda_handler
+@traced
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Handle ``POST|GET /webhooks/{provider}/{registration}``."""
     params = event.get("pathParameters") or {}

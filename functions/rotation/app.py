@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from hookgate.observe import traced
 from hookgate.runtime import get_rotation_engine
 
 logger = Logger(service="hookgate")
 metrics = Metrics(namespace="hookgate", service="hookgate")
-tracer = Tracer(service="hookgate")
 
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
-@tracer.capture_lambda_handler
+@traced
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> None:
     """Run ``event["Step"]`` for ``event["SecretId"]`` and ``event["ClientRequestToken"]``."""
     step = str(event.get("Step", ""))

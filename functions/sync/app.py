@@ -10,17 +10,17 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from hookgate import aws
+from hookgate.observe import traced
 from hookgate.runtime import event_bus_name, get_sync_engine, webhook_base_url
 from hookgate.sync import publish_drift, render
 
 logger = Logger(service="hookgate")
 metrics = Metrics(namespace="hookgate", service="hookgate")
-tracer = Tracer(service="hookgate")
 
 
 def _wants_apply(event: dict[str, Any]) -> bool:
@@ -31,7 +31,7 @@ def _wants_apply(event: dict[str, Any]) -> bool:
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
-@tracer.capture_lambda_handler
+@traced
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Plan or apply every registration (or the ones named) and report drift."""
     only = event.get("registrations") or None

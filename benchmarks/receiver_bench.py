@@ -1,0 +1,490 @@
+"""Receiver benchmark: cold start and warm path, each beside its reference, in one run.
+
+(a) Cold start: a fresh Python process imports the receiver handler (as Lambda does, by file)
+    and serves its first request — a signed Sinch Conversation delivery report — against a
+    moto server on loopback; beside it, a minimal reference receiver written here (Powertools
+    APIGatewayHttpResolver + a boto3 events client + hmac + json: verify, PutEvents, 200).
+    Timed inside each child from before its first import to the handler's return. The two
+    alternate; medians and their ratio are reported (target: hookgate / reference <= 1.2).
+(b) Warm: in one process, the median handler time per webhook (each with a fresh nonce; secrets
+    cached; the publisher and the de-duplication store replaced by in-memory stand-ins) against
+    the floor: HMAC-SHA256 + compare_digest + pydantic ``model_validate_json`` of the same body.
+    Interleaved in rounds (target: ratio <= 3).
+
+    .venv/bin/python benchmarks/receiver_bench.py [--runs 9] [--iterations 2000] [--json]
+
+Ratios, not absolute times: the machine is noisy (toolchain.md). Prints PASS/MISS, never fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import hmac
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+ROOT = Path(__file__).resolve().parents[1]
+HANDLER = ROOT / "functions" / "receiver" / "app.py"
+REGION = "eu-west-1"
+BUS = "bench-bus"
+TABLE = "bench-dedupe"
+SECRET_NAME = "hookgate/bench"
+REGISTRATION = "bench"
+ROUTE = "POST /webhooks/{provider}/{registration}"
+
+CHILD_HOOKGATE = """
+import time
+t0 = time.perf_counter()
+import importlib.util, json, sys
+spec = importlib.util.spec_from_file_location("app", sys.argv[1])
+app = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(app)
+event = json.loads(sys.argv[2])
+
+class Context:
+    function_name = "bench"; function_version = "$LATEST"; memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:bench"
+    aws_request_id = "bench"
+
+response = app.lambda_handler(event, Context())
+t1 = time.perf_counter()
+sys.__stderr__.write(json.dumps({"ms": (t1 - t0) * 1000, "status": response["statusCode"]}) + "\\n")
+"""
+
+CHILD_REFERENCE = """
+import time
+t0 = time.perf_counter()
+import base64, hashlib, hmac, json, os, sys
+import boto3
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+
+app = APIGatewayHttpResolver()
+events = boto3.client("events")
+SECRET = os.environ["BENCH_SECRET"].encode()
+
+@app.post("/webhooks/<provider>/<registration>")
+def receive(provider, registration):
+    request = app.current_event
+    body = request.decoded_body.encode() if isinstance(request.decoded_body, str) else request.decoded_body
+    headers = request.headers
+    message = b".".join((body, headers["x-sinch-webhook-signature-nonce"].encode(),
+                         headers["x-sinch-webhook-signature-timestamp"].encode()))
+    expected = base64.b64encode(hmac.new(SECRET, message, hashlib.sha256).digest()).decode()
+    if not hmac.compare_digest(expected, headers["x-sinch-webhook-signature"]):
+        return Response(401, "application/json", '{"message":"unauthorized"}')
+    payload = json.loads(body)
+    events.put_events(Entries=[{"Source": "reference", "DetailType": "webhook",
+                                "Detail": json.dumps(payload), "EventBusName": os.environ["BENCH_BUS"]}])
+    return {"accepted": 1}
+
+event = json.loads(sys.argv[2])
+
+class Context:
+    function_name = "bench"; function_version = "$LATEST"; memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:bench"
+    aws_request_id = "bench"
+
+response = app.resolve(event, Context())
+t1 = time.perf_counter()
+sys.__stderr__.write(json.dumps({"ms": (t1 - t0) * 1000, "status": response["statusCode"]}) + "\\n")
+"""
+
+
+class Channel(BaseModel):
+    """Part of the floor's model."""
+
+    channel: str | None = None
+    identity: str | None = None
+    app_id: str | None = None
+
+
+class Report(BaseModel):
+    """Part of the floor's model."""
+
+    message_id: str
+    conversation_id: str | None = None
+    status: str
+    channel_identity: Channel | None = None
+    contact_id: str | None = None
+    metadata: str | None = None
+    processing_mode: str | None = None
+
+
+class Callback(BaseModel):
+    """The floor: a small nested model of a Sinch delivery report."""
+
+    app_id: str
+    project_id: str
+    accepted_time: str | None = None
+    event_time: str | None = None
+    correlation_id: str | None = None
+    message_metadata: str | None = None
+    message_delivery_report: Report
+
+
+def _body() -> bytes:
+    """A 2 KB Sinch delivery report (the size toolchain.md's hot-path figures use)."""
+    metadata = json.dumps({"order": "A-1029384756", "campaign": "winter-sale", "notes": "x" * 1200})
+    return json.dumps(
+        {
+            "app_id": "01EB37HMH1M6SV18ASNS3G135H",
+            "project_id": "c36f3d3d-1513-2edd-ae42-11995557ff61",
+            "accepted_time": "2026-11-17T15:09:11.659Z",
+            "event_time": "2026-11-17T15:09:13.267185Z",
+            "correlation_id": "corr-7f3a9",
+            "message_metadata": "batch-42",
+            "message_delivery_report": {
+                "message_id": "01EQBC1A3BEK731GY4YXEN0C2R",
+                "conversation_id": "01EPYATA64TMNZ1FV02JKF12JF",
+                "status": "DELIVERED",
+                "channel_identity": {
+                    "channel": "WHATSAPP",
+                    "identity": "46700000001",
+                    "app_id": "01EB37HMH1M6SV18ASNS3G135H",
+                },
+                "contact_id": "01EXA07N79THJ20WSN6AS30TMW",
+                "metadata": metadata,
+                "processing_mode": "CONVERSATION",
+            },
+        },
+        separators=(",", ":"),
+    ).encode()
+
+
+def _event(body: bytes) -> dict[str, Any]:
+    from hookgate.apigw import build_event
+    from hookgate_sinch_conversation.samples import TEST_SECRET, signed_headers
+
+    headers = {
+        "content-type": "application/json",
+        **signed_headers(body, TEST_SECRET, datetime.now(UTC)),
+    }
+    return build_event(
+        method="POST",
+        path=f"/webhooks/sinch_conversation/{REGISTRATION}",
+        route_key=ROUTE,
+        path_parameters={"provider": "sinch_conversation", "registration": REGISTRATION},
+        headers=headers,
+        body=body,
+    )
+
+
+def _config_file(directory: Path) -> Path:
+    path = directory / "hookgate.yaml"
+    path.write_text(
+        json.dumps(
+            {
+                "version": 1,
+                "registrations": [
+                    {
+                        "name": REGISTRATION,
+                        "provider": "sinch_conversation",
+                        "secret": SECRET_NAME,
+                        "settings": {"project_id": "p", "app_id": "a"},
+                    }
+                ],
+            }
+        )
+    )
+    return path
+
+
+def _environment(endpoint: str, config: Path) -> dict[str, str]:
+    from hookgate_sinch_conversation.samples import TEST_SECRET
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.update(
+        {
+            "AWS_ENDPOINT_URL": endpoint,
+            "AWS_ACCESS_KEY_ID": "bench",
+            "AWS_SECRET_ACCESS_KEY": "bench",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            "POWERTOOLS_SERVICE_NAME": "hookgate",
+            "POWERTOOLS_METRICS_NAMESPACE": "hookgate",
+            "POWERTOOLS_LOG_LEVEL": "INFO",
+            "HOOKGATE_CONFIG": str(config),
+            "HOOKGATE_EVENT_BUS": BUS,
+            "HOOKGATE_TABLE": TABLE,
+            "HOOKGATE_SECRET_CACHE_SECONDS": "3600",
+            "POWERTOOLS_TRACE_DISABLED": os.environ.get("POWERTOOLS_TRACE_DISABLED", "true"),
+            "BENCH_SECRET": TEST_SECRET["webhook_secret"],
+            "BENCH_BUS": BUS,
+        }
+    )
+    return env
+
+
+def _provision(endpoint: str) -> None:
+    import boto3
+
+    from hookgate_sinch_conversation.samples import TEST_SECRET
+
+    def client(service: str) -> Any:
+        return boto3.client(  # type: ignore[call-overload]
+            service,
+            region_name=REGION,
+            endpoint_url=endpoint,
+            aws_access_key_id="bench",
+            aws_secret_access_key="bench",
+        )
+
+    client("events").create_event_bus(Name=BUS)
+    client("dynamodb").create_table(
+        TableName=TABLE,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    client("secretsmanager").create_secret(
+        Name=SECRET_NAME, SecretString=json.dumps(dict(TEST_SECRET))
+    )
+
+
+def _child(code: str, env: dict[str, str]) -> dict[str, Any]:
+    event = json.dumps(_event(_body()))
+    result = subprocess.run(  # noqa: PLW1510 - checked below
+        [sys.executable, "-c", code, str(HANDLER), event],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    lines = [line for line in result.stderr.splitlines() if line.startswith('{"ms"')]
+    if result.returncode != 0 or not lines:
+        raise RuntimeError(f"child failed ({result.returncode}): {result.stderr[-2000:]}")
+    measured: dict[str, Any] = json.loads(lines[-1])
+    return measured
+
+
+def cold_start(runs: int) -> dict[str, Any]:
+    """Alternate fresh hookgate and reference children; return medians and the ratio."""
+    import logging
+
+    from moto.server import ThreadedMotoServer
+
+    from hookgate.sandbox.server import free_port
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        endpoint = f"http://127.0.0.1:{port}"
+        _provision(endpoint)
+        with tempfile.TemporaryDirectory() as tmp:
+            env = _environment(endpoint, _config_file(Path(tmp)))
+            for code in (CHILD_HOOKGATE, CHILD_REFERENCE):  # writes .pyc, warms the disk cache
+                _child(code, env)
+            ours: list[float] = []
+            reference: list[float] = []
+            for _ in range(runs):
+                first = _child(CHILD_HOOKGATE, env)
+                second = _child(CHILD_REFERENCE, env)
+                if first["status"] != 200 or second["status"] != 200:
+                    raise RuntimeError(f"unexpected answers: {first} {second}")
+                ours.append(first["ms"])
+                reference.append(second["ms"])
+    finally:
+        server.stop()
+    ours_median, reference_median = statistics.median(ours), statistics.median(reference)
+    return {
+        "hookgate_ms": round(ours_median, 1),
+        "reference_ms": round(reference_median, 1),
+        "ratio": round(ours_median / reference_median, 3),
+        "target": 1.2,
+        "runs": runs,
+    }
+
+
+class _StubPublisher:
+    def publish(self, events: Any, stage: Any = None) -> Any:
+        from hookgate.publish import PublishOutcome, event_detail
+
+        for event in events:
+            json.dumps(event_detail(event, stage), separators=(",", ":"))
+        return PublishOutcome(published=[e.dedupe_key for e in events])
+
+
+class _MemoryDedupe:
+    def __init__(self) -> None:
+        self.done: set[tuple[str, str]] = set()
+        self.nonces: dict[tuple[str, str], float] = {}
+
+    def claim(self, registration: str, keys: list[str]) -> Any:
+        from hookgate.dedupe import Claim
+
+        claim = Claim()
+        for key in keys:
+            (claim.duplicates if (registration, key) in self.done else claim.to_publish).append(key)
+        return claim
+
+    def complete(self, registration: str, keys: list[str]) -> None:
+        self.done.update((registration, key) for key in keys)
+
+    def release(self, registration: str, keys: list[str]) -> None:
+        return None
+
+    def nonce_seen(self, registration: str, nonce: str) -> bool:
+        return (registration, nonce) in self.nonces
+
+    def remember_nonce(self, registration: str, nonce: str, expires_at: float) -> None:
+        self.nonces[(registration, nonce)] = expires_at
+
+
+@contextlib.contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(devnull)
+        os.close(saved)
+
+
+def warm(iterations: int, rounds: int = 10) -> dict[str, Any]:
+    """Median handler time per webhook against the HMAC + model_validate_json floor."""
+    import importlib.util
+
+    from moto import mock_aws
+
+    from hookgate_sinch_conversation.samples import TEST_SECRET
+
+    with tempfile.TemporaryDirectory() as tmp, mock_aws():
+        os.environ.update(_environment("", _config_file(Path(tmp))))
+        os.environ.pop("AWS_ENDPOINT_URL", None)
+        _provision_in_process()
+        spec = importlib.util.spec_from_file_location("bench_receiver_app", HANDLER)
+        assert spec is not None and spec.loader is not None
+        app = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(app)
+        from hookgate.runtime import get_receiver
+
+        receiver = get_receiver()
+        receiver.publisher = _StubPublisher()  # type: ignore[assignment]
+        receiver.dedupe = _MemoryDedupe()  # type: ignore[assignment]
+        body = _body()
+        per_round = max(1, iterations // rounds)
+        events = [_event(body) for _ in range(per_round * rounds + 1)]
+
+        class Context:
+            function_name = "bench"
+            function_version = "$LATEST"
+            memory_limit_in_mb = 512
+            invoked_function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:bench"
+            aws_request_id = "bench"
+
+        context = Context()
+        with _quiet_stdout():
+            assert app.lambda_handler(events.pop(), context)["statusCode"] == 200  # warms caches
+        secret = TEST_SECRET["webhook_secret"].encode()
+        headers = events[0]["headers"]
+        message = b".".join(
+            (
+                body,
+                headers["x-sinch-webhook-signature-nonce"].encode(),
+                headers["x-sinch-webhook-signature-timestamp"].encode(),
+            )
+        )
+        import base64
+
+        presented = headers["x-sinch-webhook-signature"].encode()
+        from hookgate.apigw import request_from_event
+
+        core_events = [_event(body) for _ in range(per_round * rounds)]
+        handler_ns: list[int] = []
+        core_ns: list[int] = []
+        floor_ns: list[int] = []
+        statuses: set[int] = set()
+        with _quiet_stdout():
+            for r in range(rounds):
+                for event in events[r * per_round : (r + 1) * per_round]:
+                    start = time.perf_counter_ns()
+                    response = app.lambda_handler(event, context)
+                    handler_ns.append(time.perf_counter_ns() - start)
+                    statuses.add(response["statusCode"])
+                for event in core_events[r * per_round : (r + 1) * per_round]:
+                    start = time.perf_counter_ns()
+                    receiver.receive(request_from_event(event), "sinch_conversation", REGISTRATION)
+                    core_ns.append(time.perf_counter_ns() - start)
+                for _ in range(per_round):
+                    start = time.perf_counter_ns()
+                    digest = base64.b64encode(hmac.new(secret, message, hashlib.sha256).digest())
+                    hmac.compare_digest(digest, presented)
+                    Callback.model_validate_json(body)
+                    floor_ns.append(time.perf_counter_ns() - start)
+    if statuses != {200}:
+        raise RuntimeError(f"warm run answered {statuses}")
+    handler_us = statistics.median(handler_ns) / 1000
+    floor_us = statistics.median(floor_ns) / 1000
+    return {
+        "handler_us": round(handler_us, 1),
+        "core_us": round(statistics.median(core_ns) / 1000, 1),
+        "floor_us": round(floor_us, 1),
+        "ratio": round(handler_us / floor_us, 2),
+        "target": 3.0,
+        "iterations": len(handler_ns),
+    }
+
+
+def _provision_in_process() -> None:
+    import boto3
+
+    from hookgate_sinch_conversation.samples import TEST_SECRET
+
+    boto3.client("secretsmanager", region_name=REGION).create_secret(
+        Name=SECRET_NAME, SecretString=json.dumps(dict(TEST_SECRET))
+    )
+
+
+def main() -> None:
+    """Run both measurements and print them side by side."""
+    parser = argparse.ArgumentParser(description="hookgate receiver benchmark")
+    parser.add_argument("--runs", type=int, default=9, help="cold-start runs of each child")
+    parser.add_argument("--iterations", type=int, default=2000, help="warm handler calls")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    args = parser.parse_args()
+    results = {"cold_start": cold_start(args.runs), "warm": warm(args.iterations)}
+    if args.json:
+        print(json.dumps(results, indent=2))
+        return
+    cold, hot = results["cold_start"], results["warm"]
+
+    def verdict(ratio: float, target: float) -> str:
+        return "PASS" if ratio <= target else "MISS"
+
+    print("hookgate receiver benchmark (medians; ratios measured side by side in this run)")
+    print(
+        f"  cold start  hookgate {cold['hookgate_ms']:8.1f} ms   reference {cold['reference_ms']:8.1f} ms"
+        f"   ratio {cold['ratio']:.2f}  (target <= {cold['target']})  {verdict(cold['ratio'], cold['target'])}"
+    )
+    print(
+        f"  warm        handler  {hot['handler_us']:8.1f} us   floor     {hot['floor_us']:8.1f} us"
+        f"   ratio {hot['ratio']:.2f}  (target <= {hot['target']})  {verdict(hot['ratio'], hot['target'])}"
+    )
+    print(
+        f"  warm, core pipeline only (no Powertools logger/metrics wrappers): {hot['core_us']:.1f} us"
+        f"   ratio {hot['core_us'] / hot['floor_us']:.2f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
