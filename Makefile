@@ -1,5 +1,6 @@
 # hookgate — one check command: `make test` (CI runs it through .ci/run).
 #
+#   make dev         run the product locally (hookgate dev: emulator, front, demo traffic)
 #   make test        everything below, in order, with a timing per stage; stops at the first
 #                    failing stage (KEEP_GOING=1: runs them all, then fails)
 #   make lint        ruff check
@@ -29,7 +30,7 @@ TIMINGS := .tools/timings.txt
 PYTHON313 = $(eval PYTHON313 := $(shell scripts/find-python.sh))$(PYTHON313)
 
 # mypy refuses a directory without Python files, so only the populated ones are passed.
-MYPY_PATHS := $(foreach dir,layers plugins functions tests benchmarks,\
+MYPY_PATHS := $(foreach dir,layers plugins functions tests benchmarks scripts,\
 	$(if $(shell find $(dir) -name '*.py' -print -quit 2>/dev/null),$(dir)))
 
 RUFF_CHECK = $(VENV)/bin/ruff check .
@@ -54,7 +55,7 @@ if [[ $$status != ok && -z "$(KEEP_GOING)" ]]; then $(show_timings); exit $${rc}
 endef
 show_timings = printf '\nStage timings:\n'; cat $(TIMINGS)
 
-.PHONY: test bootstrap lint format format-check typecheck unit pytest validate build clean distclean
+.PHONY: dev test bootstrap lint format format-check typecheck unit pytest validate build clean distclean
 
 test:
 	@mkdir -p .tools && rm -f $(TIMINGS)
@@ -68,6 +69,11 @@ test:
 
 bootstrap:
 	@scripts/bootstrap.sh
+
+# The local stack: AWS emulator, the HttpApi routes, the real handlers, demo traffic, a live
+# view of normalised events. Ctrl-C stops it. Pass flags with ARGS, e.g. ARGS="--no-demo".
+dev: bootstrap
+	$(VENV)/bin/hookgate dev $(ARGS)
 
 lint: bootstrap
 	$(RUFF_CHECK)

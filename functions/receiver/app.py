@@ -19,6 +19,9 @@ metrics = Metrics(namespace="hookgate", service="hookgate")
 
 
 def _record(outcome: Outcome) -> None:
+    # log_metrics flushes (and so clears) after every invocation, unless metrics are disabled
+    # (the local stack): start clean either way.
+    metrics.clear_metrics()
     metrics.add_dimension(name="provider", value=outcome.provider or "unknown")
     metrics.add_dimension(name="outcome", value=outcome.outcome)
     metrics.add_metric(name="Webhooks", unit=MetricUnit.Count, value=1)

@@ -21,6 +21,7 @@ metrics = Metrics(namespace="hookgate", service="hookgate")
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> None:
     """Run ``event["Step"]`` for ``event["SecretId"]`` and ``event["ClientRequestToken"]``."""
     step = str(event.get("Step", ""))
+    metrics.clear_metrics()
     metrics.add_dimension(name="step", value=step or "missing")
     try:
         get_rotation_engine().handle(

@@ -8,6 +8,7 @@ Commands::
     hookgate plan [REGISTRATION ...]      show what sync would change at the providers
     hookgate apply [REGISTRATION ...]     make the providers match hookgate.yaml
     hookgate rotate REGISTRATION          rotate a registration's secret now (all four steps)
+    hookgate dev                          run the whole product locally (no AWS, no Docker)
 
 Exit codes: 0 success (plan: nothing to change), 1 failure (invalid config, request refused,
 provider error), 2 plan found changes, or a usage error.
@@ -140,6 +141,21 @@ def _rotate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _dev(args: argparse.Namespace) -> int:
+    from hookgate.local.dev import DevOptions, run_dev  # noqa: PLC0415 - local stack only
+
+    options = DevOptions(
+        root=Path(args.root).resolve(),
+        config=Path(args.config).resolve(),
+        port=args.port,
+        demo=not args.no_demo,
+        demo_interval=args.interval,
+        events_out=Path(args.events_out) if args.events_out else None,
+        duration=args.duration,
+    )
+    return run_dev(options, sys.stdout)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``hookgate`` command."""
     parser = argparse.ArgumentParser(prog="hookgate", description=__doc__.split("\n\n")[0])
@@ -182,6 +198,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds to let receivers see the new secret before the provider gets it",
     )
     rotate.set_defaults(run=_rotate)
+
+    dev = commands.add_parser("dev", help="run the whole product locally")
+    dev.add_argument("--root", default=".", help="the repository (template.yaml, functions/)")
+    dev.add_argument("--config", default=DEFAULT_CONFIG_PATH)
+    dev.add_argument("--port", type=int, help="front port (default: a free one)")
+    dev.add_argument("--no-demo", action="store_true", help="serve without demo traffic")
+    dev.add_argument("--interval", type=float, default=1.0, help="seconds between demo deliveries")
+    dev.add_argument("--events-out", help="append each normalised event as a JSON line here")
+    dev.add_argument("--duration", type=float, help="stop after this many seconds")
+    dev.set_defaults(run=_dev)
     return parser
 
 

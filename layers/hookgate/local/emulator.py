@@ -9,6 +9,7 @@ each function's environment against the local names — so the handlers run unch
 from __future__ import annotations
 
 import json
+import logging
 import secrets as random_source
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -37,6 +38,7 @@ CREDENTIALS = {
 def running_emulator(port: int | None = None) -> Iterator[str]:
     """Run moto server on 127.0.0.1 (a free port unless given); yield its endpoint URL."""
     chosen = port or free_port()
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto server's per-request lines
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=chosen, verbose=False)
     server.start()
     try:
