@@ -1,1 +1,0 @@
-"""360dialog WhatsApp Business API provider for hookgate."""

@@ -1,1 +1,0 @@
-"""Insider One WhatsApp provider for hookgate."""

@@ -1,0 +1,66 @@
+"""The hookgate command line: exit codes and output a pipeline can rely on."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from hookgate.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+EVENTS = ROOT / "events" / "sinch_conversation"
+AT = "1793534400"  # the time the sample events were signed at
+
+
+@pytest.fixture
+def secret_file(tmp_path: Path) -> Path:
+    path = tmp_path / "secret.json"
+    path.write_text(json.dumps({"webhook_secret": "foo_secret1234"}))
+    return path
+
+
+def test_providers_and_check(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["providers"]) == 0
+    assert "sinch_conversation" in capsys.readouterr().out
+    assert main(["check", "--config", str(ROOT / "hookgate.yaml")]) == 0
+    assert "registration(s) valid" in capsys.readouterr().out
+
+
+def test_check_reports_an_invalid_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "hookgate.yaml"
+    bad.write_text("version: 1\nregistrations:\n  - {name: x, provider: nope, secret: s}\n")
+    assert main(["check", "--config", str(bad)]) == 1
+    assert "registration 'x': provider: unknown provider 'nope'" in capsys.readouterr().err
+
+
+def test_verify_a_saved_request(secret_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = str(ROOT / "hookgate.yaml")
+    args = ["--secret", str(secret_file), "--config", config, "--at", AT]
+    assert main(["verify", str(EVENTS / "inbound_message.json"), *args]) == 0
+    assert '"type": "message.received"' in capsys.readouterr().out
+    assert main(["verify", str(EVENTS / "bad_signature.json"), *args]) == 1
+    assert "refused: signature mismatch" in capsys.readouterr().out
+    assert (
+        main(
+            [
+                "verify",
+                str(EVENTS / "inbound_message.json"),
+                "--secret",
+                str(secret_file),
+                "--config",
+                config,
+            ]
+        )
+        == 1
+    )  # judged now, the signature is stale
+    assert "stale timestamp" in capsys.readouterr().out
+
+
+def test_plan_needs_a_base_url(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("HOOKGATE_WEBHOOK_BASE_URL", raising=False)
+    assert main(["plan", "--config", str(ROOT / "hookgate.yaml")]) == 1
+    assert "--base-url" in capsys.readouterr().err
