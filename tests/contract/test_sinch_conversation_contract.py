@@ -1,0 +1,48 @@
+"""The hookgate provider contract, run against the built-in ``sinch_conversation`` plugin."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from types import ModuleType
+
+import pytest
+
+from hookgate.testing import ProviderContract
+from hookgate_sinch_conversation import samples
+
+pytest_plugins = ["hookgate.testing"]
+
+
+@pytest.fixture
+def provider_name() -> str:
+    return "sinch_conversation"
+
+
+@pytest.fixture
+def provider_samples() -> ModuleType:
+    return samples
+
+
+@pytest.fixture
+def provider_settings() -> Mapping[str, object]:
+    return {
+        "project_id": "c36f3d3d-1513-2edd-ae42-11995557ff61",
+        "app_id": "01EB37HMH1M6SV18BSNS3G135H",
+        "region": "eu",
+    }
+
+
+@pytest.fixture
+def provider_timestamp_tolerance() -> timedelta:
+    return timedelta(seconds=300)
+
+
+@pytest.fixture
+def provider_optional_auth_headers() -> frozenset[str]:
+    # The algorithm header only names the algorithm; a request without it is still signed.
+    return frozenset({"x-sinch-webhook-signature-algorithm"})
+
+
+class TestSinchConversationContract(ProviderContract):
+    pass
