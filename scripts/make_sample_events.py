@@ -2,7 +2,7 @@
 
 For every built-in provider with a ``samples`` module, each sample payload becomes a receiver
 event signed with the provider's documented TEST_SECRET (never a real secret), plus
-``bad_signature.json`` (one body byte changed after signing). Nonces are derived from the sample
+``bad_signature.json`` (signed with a wrong secret). Nonces are derived from the sample
 name, so regenerating gives the same files.
 
     .venv/bin/python scripts/make_sample_events.py                # fixed time (the files in git)
@@ -21,6 +21,7 @@ import hashlib
 import importlib
 import inspect
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -38,13 +39,15 @@ PROVIDERS = {
 ROUTE = "POST /webhooks/{provider}/{registration}"
 
 
-def _headers(samples: Any, body: bytes, now: datetime, name: str) -> dict[str, str]:
+def _headers(
+    samples: Any, body: bytes, now: datetime, name: str, secret: Mapping[str, str]
+) -> dict[str, str]:
     sign = samples.signed_headers
     if "nonce" in inspect.signature(sign).parameters:
         nonce = hashlib.sha256(name.encode()).hexdigest()[:26].upper()
-        headers: dict[str, str] = sign(body, samples.TEST_SECRET, now, nonce=nonce)
+        headers: dict[str, str] = sign(body, secret, now, nonce=nonce)
     else:
-        headers = sign(body, samples.TEST_SECRET, now)
+        headers = sign(body, secret, now)
     return {"content-type": "application/json", **headers}
 
 
@@ -72,23 +75,21 @@ def write_events(out: Path, now: datetime) -> list[Path]:
             continue
         folder = out / provider
         folder.mkdir(parents=True, exist_ok=True)
-        first: tuple[dict[str, str], bytes] | None = None
         for name, body in samples.SAMPLE_PAYLOADS.items():
-            headers = _headers(samples, body, now, name)
-            first = first or (headers, body)
+            headers = _headers(samples, body, now, name, samples.TEST_SECRET)
             path = folder / f"{name}.json"
             path.write_text(
                 json.dumps(_event(provider, registration, headers, body, now), indent=2) + "\n"
             )
             written.append(path)
-        if first is not None:
-            headers, body = first
-            tampered = body[:-2] + bytes([body[-2] ^ 1]) + body[-1:]
-            path = folder / "bad_signature.json"
-            path.write_text(
-                json.dumps(_event(provider, registration, headers, tampered, now), indent=2) + "\n"
-            )
-            written.append(path)
+        body = next(iter(samples.SAMPLE_PAYLOADS.values()))
+        wrong = {key: f"not-{value}" for key, value in samples.TEST_SECRET.items()}
+        headers = _headers(samples, body, now, "bad_signature", wrong)
+        path = folder / "bad_signature.json"
+        path.write_text(
+            json.dumps(_event(provider, registration, headers, body, now), indent=2) + "\n"
+        )
+        written.append(path)
     return written
 
 

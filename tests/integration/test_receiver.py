@@ -10,10 +10,10 @@ from typing import Any
 
 import boto3
 import pytest
-from hookgate_sinch_conversation.samples import SAMPLE_PAYLOADS, TEST_SECRET, signed_headers
 
 from hookgate.apigw import build_event
 from hookgate.runtime import get_receiver
+from hookgate_sinch_conversation.samples import SAMPLE_PAYLOADS, TEST_SECRET, signed_headers
 
 from .conftest import BUCKET, REGION, Account, LambdaContext, create_bus_with_queue
 

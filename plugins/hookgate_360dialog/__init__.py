@@ -1,0 +1,1 @@
+"""360dialog WhatsApp Business API provider for hookgate."""

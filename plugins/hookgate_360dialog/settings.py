@@ -1,0 +1,26 @@
+"""Settings of a 360dialog registration (the ``settings:`` block in hookgate.yaml)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class Dialog360Settings(BaseModel):
+    """How a 360dialog webhook is set up and authenticated."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # The custom header the registration sets on the webhook (360dialog sends it verbatim).
+    auth_header: str = Field(default="x-hookgate-token", min_length=1, max_length=128)
+    channel: Literal["phone", "waba", "multi"] = "phone"
+    destination_name: str | None = None
+    waba_id: str | None = None
+    phone_number: str | None = None
+    require_partner_signature: bool = False
+
+    @field_validator("auth_header")
+    @classmethod
+    def _lower_case(cls, value: str) -> str:
+        return value.strip().lower()
