@@ -1,0 +1,71 @@
+"""Insider One provider: V1 bearer API key; V2 OAuth2 (refused until hookgate issues tokens)."""
+
+from __future__ import annotations
+
+import hmac
+
+from hookgate import hookimpl
+from hookgate.models import (
+    InboundRequest,
+    NormalisedEvent,
+    ProviderInfo,
+    Registration,
+    SecretVersions,
+    Verdict,
+)
+from hookgate_insider_one.parse import PROVIDER, parse_delivery
+from hookgate_insider_one.settings import InsiderOneSettings
+
+API_KEY = "api_key"
+
+
+@hookimpl
+def hookgate_provider() -> ProviderInfo:
+    """Describe the Insider One provider (V2 needs hookgate's OAuth2 token endpoint)."""
+    return ProviderInfo(
+        name=PROVIDER,
+        title="Insider One WhatsApp (V1 bearer key; V2 OAuth2)",
+        settings_model=InsiderOneSettings,
+        secret_keys=(API_KEY, "client_id", "client_secret", "refresh_token"),
+        rotates=(API_KEY,),
+    )
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """Return the token of an ``Authorization: Bearer <token>`` header (scheme in any case)."""
+    if not authorization:
+        return None
+    scheme, _, token = authorization.strip().partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+@hookimpl
+def hookgate_verify(
+    request: InboundRequest, registration: Registration, secrets: SecretVersions
+) -> Verdict:
+    """V1: compare the bearer key in constant time with each secret version. V2: refuse."""
+    settings = registration.settings
+    if not isinstance(settings, InsiderOneSettings):
+        raise TypeError(f"registration {registration.name!r} has no Insider One settings")
+    if settings.auth == "v2":
+        return Verdict.reject(
+            "oauth2 bearer tokens not supported yet", retryable_with_fresh_secrets=False
+        )
+    candidates = secrets.candidates(API_KEY)
+    if not candidates:
+        return Verdict.reject("no secret configured")
+    # The delivery header is [DERIVED]: the doc calls apiKey "your webhook Bearer token".
+    token = bearer_token(request.header("authorization"))
+    if token is None:
+        return Verdict.reject("missing bearer token", retryable_with_fresh_secrets=False)
+    presented = token.encode("utf-8")
+    for version, key in candidates:
+        if hmac.compare_digest(key.encode("utf-8"), presented):
+            return Verdict.accept(version.stage)
+    return Verdict.reject("bearer token mismatch")
+
+
+@hookimpl
+def hookgate_parse(request: InboundRequest, registration: Registration) -> list[NormalisedEvent]:
+    """Parse an Insider One delivery into normalised events."""
+    return parse_delivery(request, registration)

@@ -1,0 +1,19 @@
+"""Settings of an Insider One registration (the ``settings:`` block in hookgate.yaml)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+
+class InsiderOneSettings(BaseModel):
+    """Which Insider One webhook API the registration uses."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # v1: Insider calls with "Authorization: Bearer <apiKey>"; v2: with an OAuth2 access token
+    # fetched from hookgate's token endpoint.
+    auth: Literal["v1", "v2"] = "v1"
+    sub_product: Literal["conversational", "transactional"] = "conversational"
+    phone_number: str | None = None
