@@ -1,12 +1,12 @@
 """The hookgate provider contract, run against the built-in ``360dialog`` plugin.
 
-Twice: with the registered custom header token alone (the body is not signed), and with a
-partner secret as well, when the ``x-360dialog-signature`` HMAC covers the body.
+Here with the registered custom header token alone (the body is not signed); the run with a
+partner secret, when the ``x-360dialog-signature`` HMAC covers the body too, is
+test_360dialog_partner_contract.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from types import ModuleType
 
 import pytest
@@ -31,9 +31,3 @@ class Test360dialogHeaderTokenContract(ProviderContract):
     @pytest.fixture
     def provider_signs_body(self) -> bool:
         return False  # a static header token: the body is not signed
-
-
-class Test360dialogPartnerSignatureContract(ProviderContract):
-    @pytest.fixture
-    def provider_secret(self) -> Mapping[str, str]:
-        return {**samples.TEST_SECRET, "partner_secret": "test-only-360dialog-partner-secret"}

@@ -1,0 +1,1 @@
+"""Acme webhooks for hookgate: an example third-party provider plugin."""
