@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hookgate.errors import ConfigError, UnknownProviderError, UnknownRegistrationError
-from hookgate.models import Registration
+from hookgate.models import OAuth2Settings, Registration
 from hookgate.plugins import PluginHost, get_plugin_host
 
 CONFIG_ENV = "HOOKGATE_CONFIG"
@@ -41,6 +41,7 @@ class RegistrationDeclaration(BaseModel):
     events: tuple[str, ...] = ()
     settings: dict[str, Any] = Field(default_factory=dict)
     previous_secret_grace_seconds: int = Field(default=3600, ge=0, le=7 * 24 * 3600)
+    oauth2: OAuth2Settings | None = None
 
 
 class ConfigDocument(BaseModel):
@@ -126,6 +127,7 @@ def parse_config(text: str, source: str, host: PluginHost) -> HookgateConfig:
             events=declared.events,
             settings=settings,
             previous_secret_grace_seconds=declared.previous_secret_grace_seconds,
+            oauth2=declared.oauth2,
         )
     return HookgateConfig(source=source, registrations=registrations)
 

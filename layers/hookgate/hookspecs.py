@@ -22,6 +22,7 @@ Rules every implementation follows:
 
 Changelog for plugin authors:
 
+* 0.1.0 — ``hookgate_verify`` gains ``tokens`` (OAuth2 bearer checks).
 * 0.1.0 — ``hookgate_provider``, ``hookgate_verify``, ``hookgate_parse``, ``hookgate_handshake``,
   ``hookgate_register``, ``hookgate_rotate_secret``.
 """
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
         SecretVersions,
         Verdict,
     )
+    from hookgate.oauth2.tokens import BearerTokens
     from hookgate.sync_models import PlannedChange
 
 PROJECT = "hookgate"
@@ -86,6 +88,7 @@ def hookgate_verify(
     registration: Registration,
     secrets: SecretVersions,
     now: datetime,
+    tokens: BearerTokens | None,
 ) -> Verdict:
     """Decide whether ``request`` genuinely comes from the provider.
 
@@ -96,6 +99,10 @@ def hookgate_verify(
     :param secrets: the secret versions that may verify the request, in the order to try
         them (current, pending, previous). Try each and report which matched.
     :param now: the time to judge timestamps against (timezone-aware UTC).
+    :param tokens: checks OAuth2 bearer tokens hookgate issued: when ``registration.oauth2`` is
+        set, call ``tokens.check(request.header("authorization"), registration, now)`` and
+        reject unless it accepts. None when no token signing key is configured: then an OAuth2
+        registration must be rejected ("oauth2 not configured"), never accepted.
     :return: :meth:`Verdict.accept(stage) <hookgate.models.Verdict.accept>` naming the
         secret version that matched, or :meth:`Verdict.reject(reason)
         <hookgate.models.Verdict.reject>` with a short fixed reason. Return a

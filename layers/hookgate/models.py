@@ -10,7 +10,7 @@ import hashlib
 from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
@@ -174,6 +174,20 @@ class NormalisedEvent(_Frozen):
         return hashlib.sha256(basis.encode()).hexdigest()[:32]
 
 
+class OAuth2Settings(_Frozen):
+    """A registration whose provider authenticates deliveries with OAuth2 bearer tokens.
+
+    The provider fetches tokens from hookgate's ``POST /oauth2/token`` with the client
+    credentials kept in the registration's secret (``client_id``, ``client_secret``, and
+    ``refresh_token`` for that grant). ``expires_in`` is the token lifetime (Sinch accepts
+    30..3600 s); ``scopes`` lists the scopes a client may ask for (none: no scope accepted).
+    """
+
+    expires_in: int = Field(default=3600, ge=30, le=3600)
+    scopes: tuple[str, ...] = ()
+    grants: tuple[Literal["client_credentials", "refresh_token"], ...] = ("client_credentials",)
+
+
 class Registration(_Frozen):
     """One webhook registration declared in hookgate.yaml.
 
@@ -191,6 +205,7 @@ class Registration(_Frozen):
     events: tuple[str, ...] = ()
     settings: BaseModel
     previous_secret_grace_seconds: int = 3600
+    oauth2: OAuth2Settings | None = None
 
 
 class ProviderInfo(_Frozen):

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from importlib.metadata import entry_points
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -36,6 +36,9 @@ from hookgate.models import (
     Verdict,
 )
 from hookgate.sync_models import PlannedChange
+
+if TYPE_CHECKING:
+    from hookgate.oauth2.tokens import BearerTokens
 
 logger = logging.getLogger(__name__)
 
@@ -74,10 +77,16 @@ class ProviderHandle:
         registration: Registration,
         secrets: SecretVersions,
         now: datetime,
+        tokens: BearerTokens | None = None,
     ) -> Verdict:
         """Call the plugin's ``hookgate_verify``; a plugin without one rejects everything."""
         verdict: Verdict | None = self._call(
-            "hookgate_verify", request=request, registration=registration, secrets=secrets, now=now
+            "hookgate_verify",
+            request=request,
+            registration=registration,
+            secrets=secrets,
+            now=now,
+            tokens=tokens,
         )
         if verdict is None:
             return Verdict.reject(

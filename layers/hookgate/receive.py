@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hookgate.config import HookgateConfig
 from hookgate.dedupe import DedupeStore
@@ -28,6 +28,9 @@ from hookgate.models import InboundRequest, NormalisedEvent, Registration, Verdi
 from hookgate.plugins import PluginHost, ProviderHandle
 from hookgate.publish import Publisher
 from hookgate.secrets import SecretStore
+
+if TYPE_CHECKING:
+    from hookgate.oauth2.tokens import BearerTokens
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +74,7 @@ class Receiver:
     dedupe: DedupeStore
     publisher: Publisher
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    tokens: BearerTokens | None = None
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     def _resolve(
@@ -171,11 +175,11 @@ class Receiver:
         grace = registration.previous_secret_grace_seconds
         secrets = self.secrets.versions(registration.secret_id, grace)
         now = self.clock()
-        verdict = provider.verify(request, registration, secrets, now)
+        verdict = provider.verify(request, registration, secrets, now, self.tokens)
         if not verdict.ok and verdict.retryable_with_fresh_secrets:
             fresh = self.secrets.refresh_after_miss(registration.secret_id, grace)
             if fresh is not None and fresh != secrets:
-                verdict = provider.verify(request, registration, fresh, now)
+                verdict = provider.verify(request, registration, fresh, now, self.tokens)
         return verdict
 
     def _publish(

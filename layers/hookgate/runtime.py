@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from functools import cache
+from typing import TYPE_CHECKING
 
 from hookgate import aws
 from hookgate.config import get_config
@@ -27,6 +28,10 @@ from hookgate.secrets import (
     SecretStore,
 )
 from hookgate.sync import SyncEngine
+
+if TYPE_CHECKING:
+    from hookgate.oauth2.endpoint import TokenEndpoint
+    from hookgate.oauth2.tokens import BearerTokens
 
 
 def _required(name: str) -> str:
@@ -58,12 +63,41 @@ def secret_store_from_env() -> SecretStore:
 
 
 @cache
+def _secret_store() -> SecretStore:
+    return secret_store_from_env()
+
+
+def bearer_tokens(store: SecretStore) -> BearerTokens | None:
+    """Return the token signer/checker, or None when no signing key secret is configured."""
+    from hookgate.oauth2.tokens import BearerTokens, SigningKeys  # noqa: PLC0415 - PyJWT
+
+    secret_id = os.environ.get("HOOKGATE_SIGNING_KEY_SECRET")
+    return BearerTokens(SigningKeys(store, secret_id)) if secret_id else None
+
+
+@cache
+def get_token_endpoint() -> TokenEndpoint:
+    """Return the container's OAuth2 token endpoint; raises ConfigError when misconfigured."""
+    from hookgate.oauth2.endpoint import TokenEndpoint  # noqa: PLC0415
+
+    store = _secret_store()
+    tokens = bearer_tokens(store)
+    if tokens is None:
+        raise ConfigError("environment variable HOOKGATE_SIGNING_KEY_SECRET is not set")
+    return TokenEndpoint(config=get_config(), secrets=store, tokens=tokens)
+
+
+@cache
 def get_receiver() -> Receiver:
     """Return the container's receive pipeline; raises ConfigError when misconfigured."""
+    config = get_config()
+    store = _secret_store()
+    needs_tokens = any(r.oauth2 is not None for r in config.registrations.values())
     return Receiver(
         host=get_plugin_host(),
-        config=get_config(),
-        secrets=secret_store_from_env(),
+        config=config,
+        secrets=store,
+        tokens=bearer_tokens(store) if needs_tokens else None,
         dedupe=DedupeStore(_required("HOOKGATE_TABLE"), lambda: aws.client("dynamodb")),
         publisher=Publisher(
             _required("HOOKGATE_EVENT_BUS"),
@@ -103,3 +137,21 @@ def get_rotation_engine() -> RotationEngine:
         signing_key_secret=os.environ.get("HOOKGATE_SIGNING_KEY_SECRET") or None,
         propagation_seconds=_number("HOOKGATE_ROTATION_PROPAGATION_SECONDS", ttl + 15),
     )
+
+
+def reset() -> None:
+    """Forget every per-container object (tests, and the local stack between runs)."""
+    from hookgate import config, plugins  # noqa: PLC0415
+
+    for cached in (
+        get_receiver,
+        get_token_endpoint,
+        get_sync_engine,
+        get_rotation_engine,
+        _secret_store,
+        config.get_config,
+        plugins.get_plugin_host,
+        aws.client,
+        aws._session,
+    ):
+        cached.cache_clear()

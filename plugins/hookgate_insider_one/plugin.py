@@ -1,8 +1,10 @@
-"""Insider One provider: V1 bearer API key; V2 OAuth2 (refused until hookgate issues tokens)."""
+"""Insider One provider: V1 bearer API key; V2 OAuth2 tokens from hookgate's token endpoint."""
 
 from __future__ import annotations
 
 import hmac
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from hookgate import hookimpl
 from hookgate.models import (
@@ -15,6 +17,9 @@ from hookgate.models import (
 )
 from hookgate_insider_one.parse import PROVIDER, parse_delivery
 from hookgate_insider_one.settings import InsiderOneSettings
+
+if TYPE_CHECKING:
+    from hookgate.oauth2.tokens import BearerTokens
 
 API_KEY = "api_key"
 
@@ -41,16 +46,21 @@ def bearer_token(authorization: str | None) -> str | None:
 
 @hookimpl
 def hookgate_verify(
-    request: InboundRequest, registration: Registration, secrets: SecretVersions
+    request: InboundRequest,
+    registration: Registration,
+    secrets: SecretVersions,
+    now: datetime,
+    tokens: BearerTokens | None,
 ) -> Verdict:
-    """V1: compare the bearer key in constant time with each secret version. V2: refuse."""
+    """V1: compare the bearer key in constant time with each version. V2: an OAuth2 token."""
     settings = registration.settings
     if not isinstance(settings, InsiderOneSettings):
         raise TypeError(f"registration {registration.name!r} has no Insider One settings")
     if settings.auth == "v2":
-        return Verdict.reject(
-            "oauth2 bearer tokens not supported yet", retryable_with_fresh_secrets=False
-        )
+        if tokens is None or registration.oauth2 is None:
+            return Verdict.reject("oauth2 not configured")
+        # Insider presenting the token as "Authorization: Bearer" is [DERIVED] (seed 004).
+        return tokens.check(request.header("authorization"), registration, now)
     candidates = secrets.candidates(API_KEY)
     if not candidates:
         return Verdict.reject("no secret configured")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from hookgate import hookimpl
 from hookgate.models import (
@@ -17,6 +18,9 @@ from hookgate.models import (
 from hookgate_sinch_conversation import signature
 from hookgate_sinch_conversation.parse import PROVIDER, parse_callback
 from hookgate_sinch_conversation.settings import SinchConversationSettings
+
+if TYPE_CHECKING:
+    from hookgate.oauth2.tokens import BearerTokens
 
 SECRET_KEY = "webhook_secret"  # noqa: S105 - the key's name, not a secret
 
@@ -49,11 +53,24 @@ def hookgate_verify(
     registration: Registration,
     secrets: SecretVersions,
     now: datetime,
+    tokens: BearerTokens | None,
 ) -> Verdict:
-    """Check the Sinch signature, then the timestamp window; hand the nonce to the core."""
+    """Check the bearer token (OAuth2 webhooks), the signature, the timestamp window.
+
+    An accepting verdict hands the nonce to the core, which refuses it a second time.
+    """
     settings = registration.settings
     if not isinstance(settings, SinchConversationSettings):
         raise TypeError(f"registration {registration.name!r} has no Sinch Conversation settings")
+    if registration.oauth2 is not None:
+        if tokens is None:
+            return Verdict.reject("oauth2 not configured")
+        # Sinch presenting the token as "Authorization: Bearer" is [DERIVED] (RFC 6750).
+        bearer = tokens.check(request.header("authorization"), registration, now)
+        if not bearer.ok:
+            return bearer
+        if not settings.require_signature and not secrets.candidates(SECRET_KEY):
+            return bearer
     presented = request.header(signature.SIGNATURE_HEADER)
     nonce = request.header(signature.NONCE_HEADER)
     stamp = request.header(signature.TIMESTAMP_HEADER)

@@ -12,18 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from hookgate import aws, config, plugins, runtime
+from hookgate import runtime
 from hookgate.local.dev import DevOptions, run_dev
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _forget_process_caches() -> None:
-    runtime.get_receiver.cache_clear()
-    config.get_config.cache_clear()
-    plugins.get_plugin_host.cache_clear()
-    aws.client.cache_clear()
-    aws._session.cache_clear()
+    runtime.reset()
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from hookgate import aws, config, plugins, runtime
+from hookgate import runtime
 
 ROOT = Path(__file__).resolve().parents[2]
 REGION: Final = "eu-west-1"
@@ -48,11 +48,7 @@ def load_function(name: str) -> ModuleType:
 
 def reset_caches() -> None:
     """Forget every per-process cache so each test builds its pipeline afresh."""
-    runtime.get_receiver.cache_clear()
-    config.get_config.cache_clear()
-    plugins.get_plugin_host.cache_clear()
-    aws.client.cache_clear()
-    aws._session.cache_clear()
+    runtime.reset()
 
 
 @dataclass

@@ -9,7 +9,14 @@ from pydantic import SecretStr
 
 from hookgate.apigw import build_event, request_from_event
 from hookgate.errors import MalformedPayloadError
-from hookgate.models import InboundRequest, Registration, SecretStage, SecretVersion, SecretVersions
+from hookgate.models import (
+    InboundRequest,
+    Registration,
+    SecretStage,
+    SecretVersion,
+    SecretVersions,
+    Verdict,
+)
 from hookgate_insider_one import plugin
 from hookgate_insider_one.samples import EXPECTED_TYPES, KEY, SAMPLE_PAYLOADS, TEST_SECRET
 from hookgate_insider_one.settings import InsiderOneSettings
@@ -50,6 +57,10 @@ def secrets(*keys: tuple[SecretStage, str]) -> SecretVersions:
     )
 
 
+def verify(**kwargs: object) -> Verdict:
+    return plugin.hookgate_verify(now=NOW, tokens=None, **kwargs)  # type: ignore[arg-type]
+
+
 CURRENT = secrets((SecretStage.CURRENT, TEST_SECRET["api_key"]))
 
 
@@ -65,38 +76,32 @@ CURRENT = secrets((SecretStage.CURRENT, TEST_SECRET["api_key"]))
     ],
 )
 def test_v1_bearer_key(headers: dict[str, str], reason: str) -> None:
-    verdict = plugin.hookgate_verify(
-        request=request(headers=headers), registration=registration(), secrets=CURRENT
-    )
+    verdict = verify(request=request(headers=headers), registration=registration(), secrets=CURRENT)
     assert verdict.reason == reason and verdict.ok == (reason == "verified")
 
 
 def test_v1_rotation_and_fail_closed() -> None:
     rotating = secrets((SecretStage.CURRENT, "new-key"), (SecretStage.PENDING, "pending-key"))
-    verdict = plugin.hookgate_verify(
+    verdict = verify(
         request=request(authorization="Bearer pending-key"),
         registration=registration(),
         secrets=rotating,
     )
     assert verdict.ok and verdict.stage is SecretStage.PENDING
     empty = SecretVersions(secret_id="s")
-    verdict = plugin.hookgate_verify(
+    verdict = verify(
         request=request(authorization="Bearer x"), registration=registration(), secrets=empty
     )
     assert (verdict.ok, verdict.reason) == (False, "no secret configured")
 
 
-def test_v2_is_refused_until_oauth2_lands() -> None:
-    verdict = plugin.hookgate_verify(
+def test_v2_without_a_token_signing_key_fails_closed() -> None:
+    verdict = verify(
         request=request(authorization=f"Bearer {TEST_SECRET['api_key']}"),
         registration=registration("v2"),
         secrets=CURRENT,
     )
-    assert (verdict.ok, verdict.reason, verdict.retryable_with_fresh_secrets) == (
-        False,
-        "oauth2 bearer tokens not supported yet",
-        False,
-    )
+    assert (verdict.ok, verdict.reason) == (False, "oauth2 not configured")
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLE_PAYLOADS))

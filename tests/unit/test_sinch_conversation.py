@@ -63,6 +63,7 @@ def verify(
         registration=REGISTRATION,
         secrets=secrets,
         now=VECTOR_TIME + timedelta(seconds=offset),
+        tokens=None,
     )
     return verdict.ok, verdict.reason, verdict.stage.short if verdict.stage else None
 
@@ -142,7 +143,11 @@ def test_rotation_stages_and_fail_closed() -> None:
 
 def test_accepted_nonce_is_guarded_until_the_window_closes() -> None:
     verdict = plugin.hookgate_verify(
-        request=SinchRequest().build(), registration=REGISTRATION, secrets=CURRENT, now=VECTOR_TIME
+        request=SinchRequest().build(),
+        registration=REGISTRATION,
+        secrets=CURRENT,
+        now=VECTOR_TIME,
+        tokens=None,
     )
     assert verdict.replay_guard is not None
     assert verdict.replay_guard.nonce == "01FJA8B4A7BM43YGWSG9GBV067"

@@ -272,6 +272,11 @@ def registration_secret_problems(template: dict[str, Any], config: dict[str, Any
                 f"registration {label!r}: {RECEIVER}'s policy does not grant "
                 f"{sorted(missing)} on {key}"
             )
+    # The token signing key (OAuth2 bearer checks) is the one other secret the receiver reads.
+    env = resources.get(RECEIVER, {}).get("Properties", {}).get("Environment", {})
+    signing = env.get("Variables", {}).get("HOOKGATE_SIGNING_KEY_SECRET")
+    if isinstance(signing, dict) and "Ref" in signing:
+        wanted.add(str(signing["Ref"]))
     problems.extend(
         f"{RECEIVER} may read {key}, which no registration's `secret` names"
         for key in sorted(set(granted) - wanted)
@@ -349,6 +354,7 @@ def test_function_settings_match_what_the_code_reads(template: dict[str, Any]) -
         "HOOKGATE_EVENT_BUS",
         "HOOKGATE_TABLE",
         "HOOKGATE_OVERSIZE_BUCKET",
+        "HOOKGATE_SIGNING_KEY_SECRET",
     }
     table = template["Resources"]["DedupeTable"]["Properties"]
     assert table["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"}]

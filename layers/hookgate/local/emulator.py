@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
+import httpx
 from moto.server import ThreadedMotoServer
 
 from hookgate.config import HookgateConfig
@@ -41,9 +42,13 @@ def running_emulator(port: int | None = None) -> Iterator[str]:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto server's per-request lines
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=chosen, verbose=False)
     server.start()
+    endpoint = f"http://127.0.0.1:{chosen}"
+    # moto keeps its accounts in process-wide state: start (and leave) an empty account.
+    httpx.post(f"{endpoint}/moto-api/reset", timeout=10).raise_for_status()
     try:
-        yield f"http://127.0.0.1:{chosen}"
+        yield endpoint
     finally:
+        httpx.post(f"{endpoint}/moto-api/reset", timeout=10)
         server.stop()
 
 
@@ -161,14 +166,17 @@ def provision(
 
     secretsmanager = account.client("secretsmanager")
     by_secret = {r.secret_id: r for r in config.registrations.values()}
+    secret_props = resources_of_type(template, "AWS::SecretsManager::Secret")
     declared = {
         str(resolve(props.get("Name", logical), names, account.attributes)): logical
-        for logical, props in resources_of_type(template, "AWS::SecretsManager::Secret").items()
+        for logical, props in secret_props.items()
     }
     for secret_name in sorted(set(by_secret) | set(declared)):
         registration = by_secret.get(secret_name)
         keys = host.get(registration.provider).info.secret_keys if registration else ()
         values = {key: random_source.token_urlsafe(24) for key in keys}
+        if registration is None and secret_name in declared:
+            values = _generated(secret_props[declared[secret_name]])
         account.secret_values[secret_name] = values
         arn = secretsmanager.create_secret(Name=secret_name, SecretString=json.dumps(values))["ARN"]
         if secret_name in declared:
@@ -176,6 +184,15 @@ def provision(
 
     account.queue_url = _collector(account)
     return account
+
+
+def _generated(props: Mapping[str, Any]) -> dict[str, str]:
+    """Return what GenerateSecretString would store: the template plus a random key."""
+    spec = props.get("GenerateSecretString", {})
+    values = {str(k): str(v) for k, v in json.loads(spec.get("SecretStringTemplate", "{}")).items()}
+    if spec.get("GenerateStringKey"):
+        values[str(spec["GenerateStringKey"])] = random_source.token_urlsafe(36)
+    return values
 
 
 def _collector(account: LocalAccount) -> str:

@@ -1,0 +1,52 @@
+"""Token Lambda: ``POST /oauth2/token`` for providers that call back with client credentials."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from hookgate.apigw import BadEventBodyError, json_response, request_from_event
+from hookgate.errors import ConfigError, SecretUnavailableError
+from hookgate.observe import traced
+from hookgate.runtime import get_token_endpoint
+
+logger = Logger(service="hookgate")
+metrics = Metrics(namespace="hookgate", service="hookgate")
+
+NO_STORE = {"cache-control": "no-store", "pragma": "no-cache"}
+
+
+def _unavailable() -> dict[str, Any]:
+    body = {"error": "temporarily_unavailable", "error_description": "try again later"}
+    return json_response(503, body, NO_STORE)
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+@traced
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """Issue an access token or answer with an RFC 6749 error; never log a credential."""
+    metrics.clear_metrics()
+    try:
+        request = request_from_event(event)
+    except BadEventBodyError:
+        body = {"error": "invalid_request", "error_description": "the body is not valid base64"}
+        return json_response(400, body, NO_STORE)
+    try:
+        response = get_token_endpoint().handle(request)
+    except ConfigError as exc:
+        logger.critical("token endpoint is misconfigured", extra={"error": str(exc)})
+        return _unavailable()
+    except SecretUnavailableError as exc:
+        logger.error("secrets unavailable", extra={"error": str(exc)})
+        return _unavailable()
+    metrics.add_dimension(name="outcome", value=response.outcome)
+    metrics.add_metric(name="TokenRequests", unit=MetricUnit.Count, value=1)
+    if response.status >= 400:
+        logger.warning(
+            "token request refused", extra={"status": response.status, "error": response.outcome}
+        )
+    return json_response(response.status, response.body, response.headers)

@@ -1,0 +1,285 @@
+"""OAuth2 end to end with a real OAuth2 client (authlib): tokens, then deliveries carrying them.
+
+The token and receiver handlers run behind the local front (routes from template.yaml) against
+moto server; authlib's httpx OAuth2Client fetches tokens with each grant and each client
+authentication method, exactly as a provider's OAuth2 client would.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+import yaml
+
+from hookgate import runtime
+from hookgate.config import load_config
+from hookgate.local.emulator import LocalAccount, provision, running_emulator
+from hookgate.local.front import build_front
+from hookgate.local.template import http_routes, load_template
+from hookgate.plugins import get_plugin_host
+from hookgate.sandbox.server import BackgroundServer
+
+with warnings.catch_warnings():
+    # authlib announces a future move of its httpx integration at import time.
+    warnings.simplefilter("ignore")
+    from authlib.integrations.httpx_client import OAuth2Client, OAuthError
+from hookgate_insider_one.samples import SAMPLE_PAYLOADS
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG = {
+    "version": 1,
+    "registrations": [
+        {
+            "name": "insider-v2",
+            "provider": "insider_one",
+            "secret": "hookgate/insider-v2",
+            "settings": {"auth": "v2"},
+            "oauth2": {
+                "expires_in": 600,
+                "scopes": ["webhook.write"],
+                "grants": ["client_credentials", "refresh_token"],
+            },
+        },
+        {
+            "name": "insider-other",
+            "provider": "insider_one",
+            "secret": "hookgate/insider-other",
+            "settings": {"auth": "v2"},
+            "oauth2": {"expires_in": 600},
+        },
+    ],
+}
+
+
+@dataclass
+class Stack:
+    url: str
+    account: LocalAccount
+
+    def credentials(self, registration: str) -> dict[str, str]:
+        return self.account.secret_values[f"hookgate/{registration}"]
+
+    @property
+    def token_url(self) -> str:
+        return f"{self.url}/oauth2/token"
+
+    def deliver(
+        self, registration: str, token: str, body: bytes = SAMPLE_PAYLOADS["status_read"]
+    ) -> int:
+        response = httpx.post(
+            f"{self.url}/webhooks/insider_one/{registration}",
+            content=body,
+            headers={"authorization": f"Bearer {token}", "content-type": "application/json"},
+        )
+        return response.status_code
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    saved = dict(os.environ)
+    config_path = tmp_path_factory.mktemp("oauth2") / "hookgate.yaml"
+    config_path.write_text(yaml.safe_dump(CONFIG))
+    runtime.reset()
+    try:
+        template = load_template(ROOT / "template.yaml")
+        host = get_plugin_host()
+        with running_emulator() as endpoint:
+            account = provision(template, load_config(config_path, host), host, endpoint)
+            with BackgroundServer(build_front(http_routes(template), ROOT)) as server:
+                os.environ.update(
+                    account.environment(
+                        template,
+                        {
+                            "HOOKGATE_CONFIG": str(config_path),
+                            "HOOKGATE_WEBHOOK_BASE_URL": f"{server.url}/webhooks",
+                            "POWERTOOLS_METRICS_DISABLED": "true",
+                            "POWERTOOLS_TRACE_DISABLED": "true",
+                        },
+                    )
+                )
+                yield Stack(server.url, account)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        runtime.reset()
+
+
+@pytest.fixture(autouse=True)
+def register_secrets(stack: Stack, secret_values: set[str]) -> None:
+    for name in ("insider-v2", "insider-other"):
+        secret_values.update(stack.credentials(name).values())
+
+
+@pytest.mark.parametrize("method", ["client_secret_basic", "client_secret_post"])
+def test_client_credentials_with_each_auth_method_then_deliver(
+    stack: Stack, method: str, secret_values: set[str]
+) -> None:
+    creds = stack.credentials("insider-v2")
+    with OAuth2Client(
+        creds["client_id"], creds["client_secret"], token_endpoint_auth_method=method
+    ) as client:
+        token = client.fetch_token(
+            stack.token_url, grant_type="client_credentials", scope="webhook.write"
+        )
+    secret_values.add(token["access_token"])
+    assert (
+        token["token_type"] == "Bearer"
+        and token["expires_in"] == 600
+        and token["scope"] == "webhook.write"
+    )
+    assert stack.deliver("insider-v2", token["access_token"]) == 200
+    assert stack.deliver("insider-other", token["access_token"]) == 401  # another registration
+    assert stack.deliver("insider-v2", token["access_token"][:-2] + "xx") == 401  # tampered
+
+
+def test_refresh_token_grant(stack: Stack, secret_values: set[str]) -> None:
+    creds = stack.credentials("insider-v2")
+    with OAuth2Client(creds["client_id"], creds["client_secret"]) as client:
+        token = client.refresh_token(stack.token_url, refresh_token=creds["refresh_token"])
+        secret_values.add(token["access_token"])
+        assert stack.deliver("insider-v2", token["access_token"]) == 200
+        with pytest.raises(OAuthError, match="invalid_grant"):
+            client.refresh_token(stack.token_url, refresh_token="not-the-refresh-token")
+
+
+def test_json_body_works_too(stack: Stack, secret_values: set[str]) -> None:
+    creds = stack.credentials("insider-v2")
+    answer = httpx.post(
+        stack.token_url,
+        json={
+            "grant_type": "client_credentials",
+            **{"client_id": creds["client_id"], "client_secret": creds["client_secret"]},
+        },
+    )
+    assert answer.status_code == 200 and answer.headers["cache-control"] == "no-store"
+    secret_values.add(answer.json()["access_token"])
+
+
+def _post(
+    stack: Stack, data: dict[str, str], auth: tuple[str, str] | None = None
+) -> httpx.Response:
+    return httpx.post(stack.token_url, data=data, auth=auth)
+
+
+def test_errors_follow_rfc_6749(stack: Stack) -> None:
+    creds = stack.credentials("insider-v2")
+    basic = (creds["client_id"], creds["client_secret"])
+    wrong = _post(
+        stack, {"grant_type": "client_credentials"}, auth=(creds["client_id"], "wrong-secret")
+    )
+    assert wrong.status_code == 401 and wrong.json()["error"] == "invalid_client"
+    assert wrong.headers["www-authenticate"] == 'Basic realm="hookgate"'
+    assert wrong.headers["cache-control"] == "no-store"
+    both = _post(
+        stack,
+        {
+            "grant_type": "client_credentials",
+            "client_id": creds["client_id"],
+            "client_secret": creds["client_secret"],
+        },
+        auth=basic,
+    )
+    assert (both.status_code, both.json()["error"]) == (400, "invalid_request")
+    assert (
+        _post(stack, {"grant_type": "password"}, auth=basic).json()["error"]
+        == "unsupported_grant_type"
+    )
+    assert _post(stack, {}, auth=basic).json()["error"] == "invalid_request"
+    assert (
+        _post(stack, {"grant_type": "client_credentials", "scope": "admin"}, auth=basic).json()[
+            "error"
+        ]
+        == "invalid_scope"
+    )
+    other = stack.credentials("insider-other")
+    refused = _post(
+        stack,
+        {"grant_type": "refresh_token", "refresh_token": other["refresh_token"]},
+        auth=(other["client_id"], other["client_secret"]),
+    )
+    assert (
+        refused.json()["error"] == "unauthorized_client"
+    )  # that registration allows no refresh grant
+    for answer in (wrong, both):
+        assert creds["client_secret"] not in answer.text
+
+
+def test_expired_tokens_and_rotated_signing_keys(stack: Stack, secret_values: set[str]) -> None:
+    creds = stack.credentials("insider-v2")
+    with OAuth2Client(creds["client_id"], creds["client_secret"]) as client:
+        token = client.fetch_token(stack.token_url, grant_type="client_credentials")["access_token"]
+    secret_values.add(token)
+    tokens = runtime.get_receiver().tokens
+    assert tokens is not None
+    registration = runtime.get_receiver().config.get("insider-v2")
+    later = datetime.now(UTC) + timedelta(seconds=700)
+    assert tokens.check(f"Bearer {token}", registration, later).reason == "expired bearer token"
+
+    sm = stack.account.client("secretsmanager")
+    new_key = base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=")
+    version = sm.put_secret_value(
+        SecretId="hookgate/oauth2-signing-key",
+        SecretString=json.dumps({"kid": "k2", "key": new_key}),
+        VersionStages=["AWSPENDING"],
+    )["VersionId"]
+    current = next(
+        v["VersionId"]
+        for v in sm.list_secret_version_ids(SecretId="hookgate/oauth2-signing-key")["Versions"]
+        if "AWSCURRENT" in v["VersionStages"]
+    )
+    sm.update_secret_version_stage(
+        SecretId="hookgate/oauth2-signing-key",
+        VersionStage="AWSCURRENT",
+        MoveToVersionId=version,
+        RemoveFromVersionId=current,
+    )
+    runtime.get_receiver().secrets._entries.clear()
+    runtime.get_token_endpoint().secrets._entries.clear()
+    assert stack.deliver("insider-v2", token) == 200  # signed with the previous key: still good
+    with OAuth2Client(creds["client_id"], creds["client_secret"]) as client:
+        fresh = client.fetch_token(stack.token_url, grant_type="client_credentials")["access_token"]
+    secret_values.add(fresh)
+    assert json.loads(base64.urlsafe_b64decode(fresh.split(".")[0] + "==")).get("kid") == "k2"
+    assert stack.deliver("insider-v2", fresh) == 200
+
+
+def test_brute_force_is_refused_without_secret_manager_calls(stack: Stack) -> None:
+    creds = stack.credentials("insider-other")
+    _post(
+        stack,
+        {"grant_type": "client_credentials"},
+        auth=(creds["client_id"], creds["client_secret"]),
+    )
+    calls = runtime.get_token_endpoint().secrets.api_calls
+    statuses = [
+        _post(
+            stack, {"grant_type": "client_credentials"}, auth=(creds["client_id"], f"guess-{i}")
+        ).status_code
+        for i in range(12)
+    ]
+    assert statuses[:5] == [401] * 5 and set(statuses[5:]) == {429}
+    throttled = _post(
+        stack,
+        {"grant_type": "client_credentials"},
+        auth=(creds["client_id"], creds["client_secret"]),
+    )
+    assert throttled.status_code == 429 and int(throttled.headers["retry-after"]) > 0
+    for i in range(20):
+        _post(stack, {"grant_type": "client_credentials"}, auth=(f"unknown-client-{i}", "x"))
+    assert runtime.get_token_endpoint().secrets.api_calls == calls
+    runtime.get_token_endpoint().limiter.succeeded(creds["client_id"])
+
+
+def test_a_delivery_without_a_valid_token_is_refused(stack: Stack) -> None:
+    assert stack.deliver("insider-v2", "not-a-jwt") == 401
+    forged_header = base64.urlsafe_b64encode(b'{"alg":"HS256","kid":"nope"}').decode().rstrip("=")
+    assert stack.deliver("insider-v2", f"{forged_header}.e30.sig") == 401
