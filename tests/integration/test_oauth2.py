@@ -50,6 +50,13 @@ CONFIG = {
             },
         },
         {
+            "name": "sinch-oauth",
+            "provider": "sinch_conversation",
+            "secret": "hookgate/sinch-oauth",
+            "settings": {"project_id": "p", "app_id": "a"},
+            "oauth2": {"expires_in": 300},
+        },
+        {
             "name": "insider-other",
             "provider": "insider_one",
             "secret": "hookgate/insider-other",
@@ -115,7 +122,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 @pytest.fixture(autouse=True)
 def register_secrets(stack: Stack, secret_values: set[str]) -> None:
-    for name in ("insider-v2", "insider-other"):
+    for name in ("insider-v2", "insider-other", "sinch-oauth"):
         secret_values.update(stack.credentials(name).values())
 
 
@@ -283,3 +290,28 @@ def test_a_delivery_without_a_valid_token_is_refused(stack: Stack) -> None:
     assert stack.deliver("insider-v2", "not-a-jwt") == 401
     forged_header = base64.urlsafe_b64encode(b'{"alg":"HS256","kid":"nope"}').decode().rstrip("=")
     assert stack.deliver("insider-v2", f"{forged_header}.e30.sig") == 401
+
+
+def test_sinch_client_credentials_need_the_token_and_the_signature(
+    stack: Stack, secret_values: set[str]
+) -> None:
+    from hookgate_sinch_conversation.samples import SAMPLE_PAYLOADS as SINCH
+    from hookgate_sinch_conversation.samples import signed_headers
+
+    creds = stack.credentials("sinch-oauth")
+    # Sinch's default token request: Basic auth, form body (providers.md §1.4).
+    with OAuth2Client(creds["client_id"], creds["client_secret"]) as client:
+        token = client.fetch_token(stack.token_url, grant_type="client_credentials")["access_token"]
+    secret_values.add(token)
+    body = SINCH["delivered_report"]
+    signature = signed_headers(body, creds, datetime.now(UTC))
+    url = f"{stack.url}/webhooks/sinch_conversation/sinch-oauth"
+
+    def deliver(headers: dict[str, str]) -> int:
+        return httpx.post(
+            url, content=body, headers={"content-type": "application/json", **headers}
+        ).status_code
+
+    assert deliver({"authorization": f"Bearer {token}", **signature}) == 200
+    assert deliver(signed_headers(body, creds, datetime.now(UTC))) == 401  # no token
+    assert deliver({"authorization": f"Bearer {token}"}) == 401  # no signature
