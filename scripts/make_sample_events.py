@@ -2,8 +2,9 @@
 
 For every built-in provider with a ``samples`` module, each sample payload becomes a receiver
 event signed with the provider's documented TEST_SECRET (never a real secret), plus
-``bad_signature.json`` (signed with a wrong secret). Nonces are derived from the sample
-name, so regenerating gives the same files.
+``bad_signature.json`` (signed with a wrong secret). Nonces are derived from the sample name,
+so regenerating gives the same files. ``events/token/`` holds requests to the OAuth2 token
+endpoint from the test client ``test-client`` / ``test-only-client-secret``.
 
     .venv/bin/python scripts/make_sample_events.py                # fixed time (the files in git)
     .venv/bin/python scripts/make_sample_events.py --now now      # fresh timestamps
@@ -17,6 +18,7 @@ right before a ``sam local invoke``, or verify a saved one offline with
 from __future__ import annotations
 
 import argparse
+import base64
 import hashlib
 import importlib
 import inspect
@@ -65,9 +67,51 @@ def _event(
     )
 
 
+TOKEN_REQUESTS = {
+    "client_credentials_basic": (
+        {
+            "authorization": "Basic "
+            + base64.b64encode(b"test-client:test-only-client-secret").decode()
+        },
+        b"grant_type=client_credentials&scope=webhook.write",
+    ),
+    "client_credentials_post": (
+        {},
+        b"grant_type=client_credentials&client_id=test-client&client_secret=test-only-client-secret",
+    ),
+    "refresh_token": (
+        {
+            "authorization": "Basic "
+            + base64.b64encode(b"test-client:test-only-client-secret").decode()
+        },
+        b"grant_type=refresh_token&refresh_token=test-only-refresh-token",
+    ),
+}
+
+
+def _token_events(out: Path, now: datetime) -> list[Path]:
+    folder = out / "token"
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, (headers, body) in TOKEN_REQUESTS.items():
+        event = build_event(
+            method="POST",
+            path="/oauth2/token",
+            route_key="POST /oauth2/token",
+            path_parameters={},
+            headers={"content-type": "application/x-www-form-urlencoded", **headers},
+            body=body,
+            now=now,
+        )
+        path = folder / f"{name}.json"
+        path.write_text(json.dumps(event, indent=2) + "\n")
+        written.append(path)
+    return written
+
+
 def write_events(out: Path, now: datetime) -> list[Path]:
     """Write every provider's sample events under ``out``; return the files written."""
-    written: list[Path] = []
+    written: list[Path] = _token_events(out, now)
     for provider, (package, registration) in PROVIDERS.items():
         try:
             samples = importlib.import_module(f"{package}.samples")

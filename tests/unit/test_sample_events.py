@@ -17,7 +17,7 @@ from hookgate.models import SecretStage, SecretVersion, SecretVersions
 from hookgate.plugins import load_plugins
 
 ROOT = Path(__file__).resolve().parents[2]
-EVENTS = sorted((ROOT / "events").glob("*/*.json"))
+EVENTS = sorted(p for p in (ROOT / "events").glob("*/*.json") if p.parent.name != "token")
 SETTINGS = {
     "sinch_conversation": {"project_id": "p", "app_id": "a"},
     "sinch_provisioning": {"project_id": "p"},
@@ -28,10 +28,12 @@ SETTINGS = {
 
 def test_the_files_match_the_generator(tmp_path: Path) -> None:
     fresh = {p.relative_to(tmp_path) for p in write_events(tmp_path, FIXED_TIME)}
-    assert fresh == {p.relative_to(ROOT / "events") for p in EVENTS}, (
-        "run scripts/make_sample_events.py"
-    )
+    on_disk = {p.relative_to(ROOT / "events") for p in (ROOT / "events").glob("*/*.json")}
+    assert fresh == on_disk, "run scripts/make_sample_events.py"
     for relative in fresh:
+        if relative.parts[0] == "token":
+            assert (tmp_path / relative).read_text() == (ROOT / "events" / relative).read_text()
+            continue
         package = PROVIDERS[relative.parts[0]][0]
         signer = importlib.import_module(f"{package}.samples").signed_headers
         if "nonce" not in inspect.signature(signer).parameters:
