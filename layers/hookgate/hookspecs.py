@@ -191,10 +191,12 @@ def hookgate_rotate_secret(
     webhook_url: str,
     new_secret: SecretVersion,
     secrets: SecretVersions,
+    api_credentials: SecretVersion | None,
 ) -> bool:
     """Push a newly generated secret version to the provider (the rotation's setSecret step).
 
-    ``new_secret`` is the AWSPENDING version; ``secrets`` holds the versions in force. By the
+    ``new_secret`` is the AWSPENDING version; ``secrets`` holds the versions in force;
+    ``api_credentials`` the current management-API credentials (``api_secret``). By the
     time this is called the receiver already accepts the pending secret, so the provider may
     start using it at once. Return True when the provider now uses it; raise to fail the step
     (the current secret stays in force and the rotation is retried).

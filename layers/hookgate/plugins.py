@@ -135,6 +135,7 @@ class ProviderHandle:
         webhook_url: str,
         new_secret: SecretVersion,
         secrets: SecretVersions,
+        api_credentials: SecretVersion | None = None,
     ) -> bool:
         """Call the plugin's ``hookgate_rotate_secret``; False when it has none."""
         done: bool | None = self._call(
@@ -143,6 +144,7 @@ class ProviderHandle:
             webhook_url=webhook_url,
             new_secret=new_secret,
             secrets=secrets,
+            api_credentials=api_credentials,
         )
         return bool(done)
 

@@ -171,7 +171,12 @@ class RotationEngine:
         url = webhook_url(self.webhook_base_url, registration)
         if not provider.implements("hookgate_rotate_secret"):
             raise RotationError(f"provider {provider.name!r} cannot take a new secret")
-        if not provider.rotate_secret(registration, url, pending, in_force):
+        credentials = (
+            self._version(registration.api_secret_id, None, SecretStage.CURRENT)
+            if registration.api_secret_id
+            else None
+        )
+        if not provider.rotate_secret(registration, url, pending, in_force, credentials):
             raise RotationError(f"provider {provider.name!r} did not confirm the new secret")
 
     def _test(

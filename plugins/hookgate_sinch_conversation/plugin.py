@@ -12,6 +12,7 @@ from hookgate.models import (
     ProviderInfo,
     Registration,
     ReplayGuard,
+    SecretVersion,
     SecretVersions,
     Verdict,
 )
@@ -21,6 +22,7 @@ from hookgate_sinch_conversation.settings import SinchConversationSettings
 
 if TYPE_CHECKING:
     from hookgate.oauth2.tokens import BearerTokens
+    from hookgate.sync_models import PlannedChange
 
 SECRET_KEY = "webhook_secret"  # noqa: S105 - the key's name, not a secret
 
@@ -97,3 +99,30 @@ def hookgate_verify(
 def hookgate_parse(request: InboundRequest, registration: Registration) -> list[NormalisedEvent]:
     """Parse a Sinch Conversation callback into one normalised event."""
     return parse_callback(request, registration)
+
+
+@hookimpl
+def hookgate_register(
+    registration: Registration,
+    webhook_url: str,
+    secrets: SecretVersions,
+    api_credentials: SecretVersion | None,
+    apply: bool,
+) -> list[PlannedChange]:
+    """Reconcile the Sinch app's webhook with the registration (see register.py)."""
+    from hookgate_sinch_conversation.register import reconcile  # noqa: PLC0415 - httpx
+
+    return reconcile(registration, webhook_url, secrets, api_credentials, apply)
+
+
+@hookimpl
+def hookgate_rotate_secret(
+    registration: Registration,
+    webhook_url: str,
+    new_secret: SecretVersion,
+    api_credentials: SecretVersion | None,
+) -> bool:
+    """PATCH the new webhook secret onto the webhooks hookgate owns at Sinch."""
+    from hookgate_sinch_conversation.register import push_secret  # noqa: PLC0415 - httpx
+
+    return push_secret(registration, webhook_url, new_secret, api_credentials)

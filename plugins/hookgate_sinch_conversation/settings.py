@@ -19,3 +19,12 @@ class SinchConversationSettings(BaseModel):
     # common choice for HMAC callback schemes.
     timestamp_tolerance_seconds: int = Field(default=300, ge=1, le=3600)
     require_signature: bool = True
+    # Management API hosts (sync); settings so the same client talks to the sandbox.
+    api_base_url: str | None = None  # default: https://{region}.conversation.api.sinch.com
+    auth_url: str = "https://auth.sinch.com"
+
+    def api_url(self) -> str:
+        """Return the Conversation API base URL for this registration's region."""
+        return (self.api_base_url or f"https://{self.region}.conversation.api.sinch.com").rstrip(
+            "/"
+        )

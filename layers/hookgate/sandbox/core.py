@@ -119,7 +119,8 @@ class Deliverer:
         self._faults = faults
         self._max_attempts = max_attempts
         self._backoff = backoff
-        self._client = client or httpx.Client(timeout=timeout)
+        self._client = client
+        self._timeout = timeout
         self.log: list[Delivery] = []
         self._lock = threading.Lock()
 
@@ -135,7 +136,7 @@ class Deliverer:
                 continue
             headers = {"content-type": "application/json", **target.headers_for(body)}
             try:
-                response = self._client.post(target.url, content=body, headers=headers)
+                response = self._post(target.url, body, headers)
             except httpx.HTTPError as exc:
                 delivery.attempts.append(Attempt(status=None, error=type(exc).__name__))
                 continue
@@ -146,6 +147,13 @@ class Deliverer:
         with self._lock:
             self.log.append(delivery)
         return delivery
+
+
+    def _post(self, url: str, body: bytes, headers: dict[str, str]) -> httpx.Response:
+        if self._client is not None:
+            return self._client.post(url, content=body, headers=headers)
+        with httpx.Client(timeout=self._timeout) as client:
+            return client.post(url, content=body, headers=headers)
 
 
 class FaultMiddleware:
