@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from hookgate.apigw import build_event
+from hookgate.apigw import build_event, webhook_event
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXED_TIME = datetime(2026, 11, 1, 12, 0, 0, tzinfo=UTC)
@@ -38,7 +38,6 @@ PROVIDERS = {
     "360dialog": ("hookgate_360dialog", "360dialog-demo"),
     "insider_one": ("hookgate_insider_one", "insider-demo"),
 }
-ROUTE = "POST /webhooks/{provider}/{registration}"
 
 
 def _headers(
@@ -56,15 +55,7 @@ def _headers(
 def _event(
     provider: str, registration: str, headers: dict[str, str], body: bytes, now: datetime
 ) -> dict[str, Any]:
-    return build_event(
-        method="POST",
-        path=f"/webhooks/{provider}/{registration}",
-        route_key=ROUTE,
-        path_parameters={"provider": provider, "registration": registration},
-        headers=headers,
-        body=body,
-        now=now,
-    )
+    return webhook_event(provider, registration, body, headers, now=now)
 
 
 TOKEN_REQUESTS = {

@@ -108,6 +108,31 @@ def build_event(
     }
 
 
+WEBHOOK_ROUTE = "POST /webhooks/{provider}/{registration}"
+
+
+def webhook_event(
+    provider: str,
+    registration: str,
+    body: bytes,
+    headers: Mapping[str, str],
+    *,
+    base64_body: bool | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Build the event API Gateway sends for a provider's POST to a registration's URL."""
+    return build_event(
+        method="POST",
+        path=f"/webhooks/{provider}/{registration}",
+        route_key=WEBHOOK_ROUTE,
+        path_parameters={"provider": provider, "registration": registration},
+        headers=headers,
+        body=body,
+        base64_body=base64_body,
+        now=now,
+    )
+
+
 def json_response(
     status: int, payload: Mapping[str, Any], headers: Mapping[str, str] | None = None
 ) -> dict[str, Any]:

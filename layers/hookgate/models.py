@@ -38,6 +38,11 @@ class InboundRequest(_Frozen):
         """Return the header ``name`` (any case), or None when absent."""
         return self.headers.get(name.lower())
 
+    def bearer_token(self) -> str | None:
+        """Return the token of an ``Authorization: Bearer <token>`` header (scheme in any case)."""
+        scheme, _, token = (self.header("authorization") or "").strip().partition(" ")
+        return (token.strip() or None) if scheme.lower() == "bearer" else None
+
     def body_sha256(self) -> str:
         """Return the hex SHA-256 of the raw body (a stable key when a payload has no id)."""
         return hashlib.sha256(self.body).hexdigest()

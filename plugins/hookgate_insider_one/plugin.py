@@ -36,14 +36,6 @@ def hookgate_provider() -> ProviderInfo:
     )
 
 
-def bearer_token(authorization: str | None) -> str | None:
-    """Return the token of an ``Authorization: Bearer <token>`` header (scheme in any case)."""
-    if not authorization:
-        return None
-    scheme, _, token = authorization.strip().partition(" ")
-    return token.strip() or None if scheme.lower() == "bearer" else None
-
-
 @hookimpl
 def hookgate_verify(
     request: InboundRequest,
@@ -60,12 +52,12 @@ def hookgate_verify(
         if tokens is None or registration.oauth2 is None:
             return Verdict.reject("oauth2 not configured")
         # Insider presenting the token as "Authorization: Bearer" is [DERIVED] (seed 004).
-        return tokens.check(request.header("authorization"), registration, now)
+        return tokens.check(request.bearer_token(), registration, now)
     candidates = secrets.candidates(API_KEY)
     if not candidates:
         return Verdict.reject("no secret configured")
     # The delivery header is [DERIVED]: the doc calls apiKey "your webhook Bearer token".
-    token = bearer_token(request.header("authorization"))
+    token = request.bearer_token()
     if token is None:
         return Verdict.reject("missing bearer token", retryable_with_fresh_secrets=False)
     presented = token.encode("utf-8")

@@ -11,13 +11,12 @@ from typing import Any
 import boto3
 import pytest
 
-from hookgate.apigw import build_event
+from hookgate.apigw import webhook_event
 from hookgate.runtime import get_receiver
 from hookgate_sinch_conversation.samples import SAMPLE_PAYLOADS, TEST_SECRET, signed_headers
 
 from .conftest import BUCKET, REGION, Account, LambdaContext, create_bus_with_queue
 
-ROUTE = "POST /webhooks/{provider}/{registration}"
 SDK_VECTOR_BODY = (
     b'{"app_id":"01EB37HMH1M6SV18BSNS3G135H","accepted_time":"2020-11-17T15:09:11.659Z",'
     b'"project_id":"c36f3d3d-1513-2edd-ae42-11995557ff61","message_delivery_report":'
@@ -41,15 +40,7 @@ def event_for(
     provider: str = "sinch_conversation",
     base64_body: bool | None = None,
 ) -> dict[str, Any]:
-    return build_event(
-        method="POST",
-        path=f"/webhooks/{provider}/{registration}",
-        route_key=ROUTE,
-        path_parameters={"provider": provider, "registration": registration},
-        headers=headers,
-        body=body,
-        base64_body=base64_body,
-    )
+    return webhook_event(provider, registration, body, headers, base64_body=base64_body)
 
 
 def signed(body: bytes, now: datetime | None = None) -> dict[str, str]:

@@ -85,13 +85,9 @@ class BearerTokens:
         }
         return jwt.encode(claims, key, algorithm=ALGORITHM, headers={"kid": kid})
 
-    def check(
-        self, authorization: str | None, registration: Registration, now: datetime
-    ) -> Verdict:
+    def check(self, token: str | None, registration: Registration, now: datetime) -> Verdict:
         """Accept only an unexpired token issued by hookgate for ``registration``."""
-        scheme, _, token = (authorization or "").strip().partition(" ")
-        token = token.strip()
-        if scheme.lower() != "bearer" or not token:
+        if not token:
             return Verdict.reject("missing bearer token", retryable_with_fresh_secrets=False)
         try:
             kid = jwt.get_unverified_header(token).get("kid")

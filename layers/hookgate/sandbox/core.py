@@ -148,7 +148,6 @@ class Deliverer:
             self.log.append(delivery)
         return delivery
 
-
     def _post(self, url: str, body: bytes, headers: dict[str, str]) -> httpx.Response:
         if self._client is not None:
             return self._client.post(url, content=body, headers=headers)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
-from hookgate.apigw import build_event, request_from_event
+from hookgate.apigw import WEBHOOK_ROUTE, request_from_event, webhook_event
 from hookgate.models import InboundRequest
 
-ROUTE_KEY = "POST /webhooks/{provider}/{registration}"
+ROUTE_KEY = WEBHOOK_ROUTE
 
 
 def api_gateway_request(
@@ -29,14 +29,11 @@ def api_gateway_request(
     rewrites the header names inside the event (``str.upper``, ``str.title``) to prove that the
     names are normalised before a plugin sees them.
     """
-    path = f"/webhooks/{provider}/{registration}"
-    event = build_event(
-        method="POST",
-        path=path,
-        route_key=ROUTE_KEY,
-        path_parameters={"provider": provider, "registration": registration},
-        headers={"content-type": "application/json", **headers},
-        body=body,
+    event = webhook_event(
+        provider,
+        registration,
+        body,
+        {"content-type": "application/json", **headers},
         base64_body=base64_body,
         now=now,
     )
