@@ -9,6 +9,7 @@ Commands::
     hookgate apply [REGISTRATION ...]     make the providers match hookgate.yaml
     hookgate rotate REGISTRATION          rotate a registration's secret now (all four steps)
     hookgate dev                          run the whole product locally (no AWS, no Docker)
+    hookgate sandbox PROVIDER [--port N]  run a provider's sandbox (its webhook API) on loopback
 
 Exit codes: 0 success (plan: nothing to change), 1 failure (invalid config, request refused,
 provider error), 2 plan found changes, or a usage error.
@@ -156,6 +157,31 @@ def _dev(args: argparse.Namespace) -> int:
     return run_dev(options, sys.stdout)
 
 
+def load_sandbox(provider: str, key_id: str, key_secret: str) -> Any:
+    """Return the named provider's sandbox (its plugin package's ``sandbox.build_sandbox``)."""
+    import importlib  # noqa: PLC0415
+
+    plugin = get_plugin_host().get(provider).plugin
+    module = getattr(plugin, "__name__", None) or type(plugin).__module__
+    try:
+        sandboxes = importlib.import_module(f"{module.rsplit('.', 1)[0]}.sandbox")
+    except ImportError:
+        raise HookgateError(f"provider {provider!r} has no sandbox yet") from None
+    return sandboxes.build_sandbox(key_id=key_id, key_secret=key_secret)
+
+
+def _sandbox(args: argparse.Namespace) -> int:
+    import uvicorn  # noqa: PLC0415 - local tooling only
+
+    sandbox = load_sandbox(args.provider, args.key_id, args.key_secret)
+    print(f"{args.provider} sandbox on http://127.0.0.1:{args.port} (API key id {args.key_id!r})")
+    print(
+        "control routes: POST /_sandbox/deliver, POST /_sandbox/faults, GET /_sandbox/state"
+    )
+    uvicorn.run(sandbox.app, host="127.0.0.1", port=args.port, log_level="warning")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``hookgate`` command."""
     parser = argparse.ArgumentParser(prog="hookgate", description=__doc__.split("\n\n")[0])
@@ -208,6 +234,15 @@ def build_parser() -> argparse.ArgumentParser:
     dev.add_argument("--events-out", help="append each normalised event as a JSON line here")
     dev.add_argument("--duration", type=float, help="stop after this many seconds")
     dev.set_defaults(run=_dev)
+
+    sandbox = commands.add_parser("sandbox", help="run a provider's sandbox on loopback")
+    sandbox.add_argument("provider")
+    sandbox.add_argument("--port", type=int, default=8081)
+    sandbox.add_argument("--key-id", default="sandbox-key", help="the API key id it accepts")
+    sandbox.add_argument(
+        "--key-secret", default="sandbox-key-secret", help="the API key secret it accepts"
+    )
+    sandbox.set_defaults(run=_sandbox)
     return parser
 
 

@@ -64,3 +64,22 @@ def test_plan_needs_a_base_url(
     monkeypatch.delenv("HOOKGATE_WEBHOOK_BASE_URL", raising=False)
     assert main(["plan", "--config", str(ROOT / "hookgate.yaml")]) == 1
     assert "--base-url" in capsys.readouterr().err
+
+
+def test_sandbox_loading(capsys: pytest.CaptureFixture[str]) -> None:
+    import httpx
+
+    from hookgate.cli import load_sandbox
+    from hookgate.sandbox.server import BackgroundServer
+
+    sandbox = load_sandbox("sinch_conversation", "kid", "ksecret-value-1")
+    with BackgroundServer(sandbox.app) as server, httpx.Client(base_url=server.url) as client:
+        assert client.get("/_sandbox/state").json() == {"webhooks": []}
+        token = client.post(
+            "/oauth2/token",
+            data={"grant_type": "client_credentials"},
+            auth=("kid", "ksecret-value-1"),
+        )
+        assert token.status_code == 200 and token.json()["token_type"] == "Bearer"
+    assert main(["sandbox", "360dialog"]) == 1
+    assert "provider '360dialog' has no sandbox yet" in capsys.readouterr().err
