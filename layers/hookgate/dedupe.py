@@ -24,6 +24,8 @@ from hookgate.errors import DedupeStoreError, InFlightError
 DEFAULT_TTL_SECONDS = 8 * 24 * 3600  # longer than the longest provider retry window (7 days)
 DEFAULT_IN_FLIGHT_SECONDS = 60
 _MAX_KEY_CHARS = 512
+_BATCH_WRITE_LIMIT = 25  # DynamoDB BatchWriteItem's maximum
+_BATCH_WRITE_ATTEMPTS = 3
 
 IN_PROGRESS = "IN_PROGRESS"
 COMPLETED = "COMPLETED"
@@ -106,20 +108,38 @@ class DedupeStore:
         return claim
 
     def complete(self, registration: str, dedupe_keys: Sequence[str]) -> None:
-        """Mark published events as done for the de-duplication window."""
+        """Mark published events as done for the de-duplication window.
+
+        Written in batches of 25 (BatchWriteItem), so a large Meta batch costs a few calls,
+        not one per event; unprocessed items are retried a bounded number of times.
+        """
         from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415
 
         expires = str(int(self._clock()) + self._ttl)
-        try:
-            for dedupe_key in dedupe_keys:
-                self._client_factory().put_item(
-                    TableName=self._table,
-                    Item={
+        requests = [
+            {
+                "PutRequest": {
+                    "Item": {
                         "pk": {"S": _key("event", registration, dedupe_key)},
                         "status": {"S": COMPLETED},
                         "expires_at": {"N": expires},
-                    },
-                )
+                    }
+                }
+            }
+            for dedupe_key in dict.fromkeys(dedupe_keys)
+        ]
+        try:
+            for start in range(0, len(requests), _BATCH_WRITE_LIMIT):
+                pending = requests[start : start + _BATCH_WRITE_LIMIT]
+                for _ in range(_BATCH_WRITE_ATTEMPTS):
+                    answer = self._client_factory().batch_write_item(
+                        RequestItems={self._table: pending}
+                    )
+                    pending = answer.get("UnprocessedItems", {}).get(self._table, [])
+                    if not pending:
+                        break
+                if pending:
+                    raise DedupeStoreError(f"{len(pending)} completions left unprocessed")
         except (ClientError, BotoCoreError) as exc:
             raise DedupeStoreError(f"cannot complete claims: {type(exc).__name__}") from None
 

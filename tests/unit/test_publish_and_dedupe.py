@@ -169,3 +169,26 @@ def test_nonces_expire(account: dict[str, Any]) -> None:
     assert store.nonce_seen("r", "n1") and not store.nonce_seen("r2", "n1")
     now[0] = 1302
     assert not store.nonce_seen("r", "n1")
+
+
+class CountingDynamoDB:
+    """The real moto client, counting the calls made through it."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.calls: dict[str, int] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        self.calls[name] = self.calls.get(name, 0) + 1
+        return getattr(self.real, name)
+
+
+def test_a_large_batch_completes_in_few_calls(account: dict[str, Any]) -> None:
+    counting = CountingDynamoDB(account["ddb"])
+    store = DedupeStore("t", lambda: counting)
+    keys = [f"k{i}" for i in range(60)]
+    assert store.claim("r", keys).to_publish == keys
+    store.complete("r", keys)
+    assert counting.calls["batch_write_item"] == 3 and "put_item" in counting.calls
+    assert counting.calls["put_item"] == 60  # the conditional claims only
+    assert store.claim("r", keys).duplicates == keys
