@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from hookgate.provider_http import ProviderAPIError, send
+from hookgate_sinch_conversation.auth import SinchAuth
 
 PROVIDER = "sinch_conversation"
 
@@ -50,14 +51,20 @@ class SinchConversationClient:
     ) -> None:
         """Create a client; ``http`` may be injected (its own timeouts are then the caller's)."""
         self._api = api_url.rstrip("/")
-        self._auth = auth_url.rstrip("/")
-        self._key = (key_id, key_secret)
         self.project_id = project_id
         self.app_id = app_id
         self._http = http or httpx.Client(timeout=httpx.Timeout(10.0, connect=3.0))
-        self._clock = clock
         self._sleep = sleep
-        self._token: tuple[str, float] | None = None
+        self._auth = SinchAuth(
+            self._http,
+            auth_url=auth_url,
+            key_id=key_id,
+            key_secret=key_secret,
+            provider=PROVIDER,
+            parse_error=sinch_error,
+            clock=clock,
+            sleep=sleep,
+        )
 
     def close(self) -> None:
         """Close the HTTP connections."""
@@ -71,25 +78,6 @@ class SinchConversationClient:
         """Close on exit."""
         self.close()
 
-    def _bearer(self) -> str:
-        if self._token and self._token[1] > self._clock():
-            return self._token[0]
-        response = send(
-            self._http,
-            "POST",
-            f"{self._auth}/oauth2/token",
-            provider=PROVIDER,
-            operation="get an access token",
-            parse_error=sinch_error,
-            sleep=self._sleep,
-            data={"grant_type": "client_credentials"},
-            auth=self._key,
-        )
-        body = response.json()
-        lifetime = float(body.get("expires_in", 3600))
-        self._token = (str(body["access_token"]), self._clock() + max(0.0, lifetime - 60))
-        return self._token[0]
-
     def _call(self, method: str, path: str, operation: str, **kwargs: Any) -> Any:
         response = send(
             self._http,
@@ -99,7 +87,7 @@ class SinchConversationClient:
             operation=operation,
             parse_error=sinch_error,
             sleep=self._sleep,
-            headers={"authorization": f"Bearer {self._bearer()}"},
+            headers={"authorization": f"Bearer {self._auth.bearer()}"},
             **kwargs,
         )
         return response.json() if response.content else {}
