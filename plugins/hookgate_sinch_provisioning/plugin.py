@@ -7,7 +7,7 @@ does not publish how Provisioning callbacks are signed.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from hookgate import hookimpl
 from hookgate.models import (
@@ -21,6 +21,10 @@ from hookgate.models import (
 from hookgate_sinch_provisioning.parse import PROVIDER, parse_request
 from hookgate_sinch_provisioning.schemes import SCHEMES
 from hookgate_sinch_provisioning.settings import SinchProvisioningSettings
+
+if TYPE_CHECKING:
+    from hookgate.models import SecretVersion
+    from hookgate.sync_models import PlannedChange
 
 SIGNING_KEY: Final = "webhook_secret"
 
@@ -57,3 +61,30 @@ def hookgate_verify(
 def hookgate_parse(request: InboundRequest, registration: Registration) -> list[NormalisedEvent]:
     """Parse a verified Provisioning callback into one normalised event."""
     return parse_request(request, registration)
+
+
+@hookimpl
+def hookgate_register(
+    registration: Registration,
+    webhook_url: str,
+    secrets: SecretVersions,
+    api_credentials: SecretVersion | None,
+    apply: bool,
+) -> list[PlannedChange]:
+    """Reconcile the project's webhook with the registration (see register.py)."""
+    from hookgate_sinch_provisioning.register import reconcile  # noqa: PLC0415 - httpx
+
+    return reconcile(registration, webhook_url, secrets, api_credentials, apply)
+
+
+@hookimpl
+def hookgate_rotate_secret(
+    registration: Registration,
+    webhook_url: str,
+    new_secret: SecretVersion,
+    api_credentials: SecretVersion | None,
+) -> bool:
+    """PATCH the new secret onto the webhooks hookgate owns (providers.md §2.3)."""
+    from hookgate_sinch_provisioning.register import push_secret  # noqa: PLC0415 - httpx
+
+    return push_secret(registration, webhook_url, new_secret, api_credentials)

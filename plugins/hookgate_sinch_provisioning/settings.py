@@ -28,3 +28,6 @@ class SinchProvisioningSettings(BaseModel):
     project_id: str = Field(min_length=1, max_length=128)
     timestamp_tolerance_seconds: int = Field(default=300, ge=30, le=3600)
     signature_scheme: SignatureScheme = "sinch_conversation_hmac"
+    # Management API hosts (sync); settings so the same client talks to the sandbox.
+    api_base_url: str = "https://provisioning.api.sinch.com"
+    auth_url: str = "https://auth.sinch.com"
