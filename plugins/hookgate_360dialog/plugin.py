@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from typing import TYPE_CHECKING
 
 from hookgate import hookimpl
 from hookgate.errors import MalformedPayloadError
@@ -21,6 +22,10 @@ from hookgate.models import (
 from hookgate.taxonomy import UNKNOWN
 from hookgate_360dialog.event_types import EVENT_TYPE_MAP
 from hookgate_360dialog.settings import Dialog360Settings
+
+if TYPE_CHECKING:
+    from hookgate.models import SecretVersion
+    from hookgate.sync_models import PlannedChange
 
 PROVIDER = "360dialog"
 TOKEN_KEY = "header_token"  # noqa: S105 - the key's name, not a secret
@@ -116,3 +121,30 @@ def hookgate_parse(request: InboundRequest, registration: Registration) -> list[
             raw=payload,
         )
     ]
+
+
+@hookimpl
+def hookgate_register(
+    registration: Registration,
+    webhook_url: str,
+    secrets: SecretVersions,
+    api_credentials: SecretVersion | None,
+    apply: bool,
+) -> list[PlannedChange]:
+    """Point the phone webhook (or hookgate's multi-webhook destination) at hookgate."""
+    from hookgate_360dialog.register import reconcile  # noqa: PLC0415 - httpx
+
+    return reconcile(registration, webhook_url, secrets, api_credentials, apply)
+
+
+@hookimpl
+def hookgate_rotate_secret(
+    registration: Registration,
+    webhook_url: str,
+    new_secret: SecretVersion,
+    api_credentials: SecretVersion | None,
+) -> bool:
+    """Replace the custom header token on hookgate's webhook or destination."""
+    from hookgate_360dialog.register import push_secret  # noqa: PLC0415 - httpx
+
+    return push_secret(registration, webhook_url, new_secret, api_credentials)

@@ -19,6 +19,8 @@ class Dialog360Settings(BaseModel):
     waba_id: str | None = None
     phone_number: str | None = None
     require_partner_signature: bool = False
+    # Management API host (sync); a setting so the same client talks to the sandbox.
+    api_base_url: str = "https://waba-v2.360dialog.io"
 
     @field_validator("auth_header")
     @classmethod

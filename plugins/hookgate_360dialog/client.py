@@ -1,0 +1,112 @@
+"""360dialog webhook configuration client (seed 003, providers.md §4.3).
+
+Every call sends ``D360-API-KEY``; errors are ``{"error": "..."}`` bodies. The phone-number
+webhook is ``/v1/configs/webhook``; extra destinations live under ``/multi_webhook``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from hookgate.provider_http import send
+
+PROVIDER = "360dialog"
+
+
+def dialog_error(response: httpx.Response) -> tuple[str | None, str]:
+    """Read 360dialog's ``{"error": "..."}`` (or ``{"message": "..."}``) error body."""
+    try:
+        body: Any = response.json()
+    except ValueError:
+        return None, response.reason_phrase or "error"
+    if isinstance(body, dict):
+        return None, str(body.get("error") or body.get("message") or response.reason_phrase)
+    return None, response.reason_phrase or "error"
+
+
+class Dialog360Client:
+    """The webhook settings of one 360dialog API key (one phone number)."""
+
+    def __init__(
+        self,
+        *,
+        api_url: str,
+        api_key: str,
+        http: httpx.Client | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        """Create a client; ``http`` may be injected."""
+        self._api = api_url.rstrip("/")
+        self._headers = {"D360-API-KEY": api_key}
+        self._http = http or httpx.Client(timeout=httpx.Timeout(10.0, connect=3.0))
+        self._sleep = sleep
+
+    def close(self) -> None:
+        """Close the HTTP connections."""
+        self._http.close()
+
+    def __enter__(self) -> Dialog360Client:
+        """Use as a context manager that closes the client."""
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Close on exit."""
+        self.close()
+
+    def _call(self, method: str, path: str, operation: str, **kwargs: Any) -> Any:
+        response = send(
+            self._http,
+            method,
+            f"{self._api}{path}",
+            provider=PROVIDER,
+            operation=operation,
+            parse_error=dialog_error,
+            sleep=self._sleep,
+            headers=self._headers,
+            **kwargs,
+        )
+        return response.json() if response.content else {}
+
+    def phone_webhook(self) -> dict[str, Any]:
+        """Return the phone number's webhook (``{"url": ...}``)."""
+        body: dict[str, Any] = self._call("GET", "/v1/configs/webhook", "read the webhook")
+        return body
+
+    def set_phone_webhook(self, url: str, headers: dict[str, str]) -> None:
+        """Set the phone number's webhook URL and its custom headers."""
+        self._call(
+            "POST", "/v1/configs/webhook", "set the webhook", json={"url": url, "headers": headers}
+        )
+
+    def destinations(self) -> list[dict[str, Any]]:
+        """Return the multi-webhook destinations."""
+        body = self._call("GET", "/multi_webhook", "list destinations")
+        return [d for d in body.get("destinations", []) if isinstance(d, dict)]
+
+    def add_destination(self, name: str, url: str, headers: dict[str, str]) -> None:
+        """Enable multi-webhook if needed and add a destination."""
+        destination = {"name": name, "url": url, "headers": headers}
+        if self._call("GET", "/multi_webhook", "read multi-webhook").get("enabled"):
+            self._call(
+                "PUT", "/multi_webhook", "add a destination", json={"destinations": [destination]}
+            )
+        else:
+            self._call(
+                "POST",
+                "/multi_webhook",
+                "enable multi-webhook",
+                json={"enabled": True, "destinations": [destination]},
+            )
+
+    def update_destination(self, name: str, url: str, headers: dict[str, str]) -> None:
+        """Change a destination's URL and headers."""
+        self._call(
+            "PATCH",
+            "/multi_webhook",
+            "update a destination",
+            json={"name": name, "url": url, "headers": headers},
+        )

@@ -1,0 +1,165 @@
+"""A 360dialog sandbox: the webhook configuration API as documented (seed 003, providers.md §4.3).
+
+``D360-API-KEY`` on every call (401 ``{"error": ...}`` otherwise); ``/v1/configs/webhook`` (one
+URL plus custom headers per phone number); ``/multi_webhook`` with at most 3 uniquely named
+destinations (409 on a clash). Deliveries send the registered custom headers to the main
+webhook and each destination (360dialog sends destinations only after the main webhook answered
+200; the sandbox does not model that ordering yet). The rule "no `:port` in the host" is not
+enforced: sandbox targets live on loopback ports.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from hookgate.sandbox.core import Deliverer, FaultInjector, Sandbox, Target, build_sandbox_app
+from hookgate_360dialog.samples import SAMPLE_PAYLOADS
+
+MAX_DESTINATIONS = 3
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status)
+
+
+def _bad_url(url: Any) -> str | None:
+    if not isinstance(url, str) or urlsplit(url).scheme not in {"http", "https"}:
+        return "url must be an http(s) URL"
+    if "_" in (urlsplit(url).hostname or ""):
+        return "no '_' allowed in the host"
+    return None
+
+
+@dataclass
+class _State:
+    api_key: str
+    webhook: dict[str, Any] = field(default_factory=dict)
+    multi_enabled: bool = False
+    destinations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def _static(headers: Mapping[str, str]) -> Any:
+    return lambda body: dict(headers)
+
+
+# One closure per route, all over the same state: long, but each piece is a route.
+def build_sandbox(*, key_id: str, key_secret: str) -> Sandbox:  # noqa: PLR0915
+    """Return a sandbox that accepts the API key ``key_secret`` (``key_id`` is unused)."""
+    del key_id  # 360dialog keys are a single value
+    state = _State(key_secret)
+    faults = FaultInjector()
+    deliverer = Deliverer(faults)
+
+    def allowed(request: Request) -> bool:
+        return request.headers.get("d360-api-key") == state.api_key
+
+    async def body_of(request: Request) -> Any:
+        try:
+            return await request.json()
+        except ValueError:
+            return None
+
+    async def webhook(request: Request) -> Response:
+        if not allowed(request):
+            return _error(401, "invalid api key")
+        if request.method == "GET":
+            with state.lock:
+                return JSONResponse({"url": state.webhook.get("url", "")})
+        body = await body_of(request)
+        if not isinstance(body, dict):
+            return _error(400, "malformed JSON")
+        if problem := _bad_url(body.get("url")):
+            return _error(400, problem)
+        with state.lock:
+            state.webhook = {"url": body["url"], "headers": dict(body.get("headers") or {})}
+        return JSONResponse({"url": body["url"]})
+
+    async def multi(request: Request) -> Response:
+        if not allowed(request):
+            return _error(401, "invalid api key")
+        if request.method == "GET":
+            with state.lock:
+                shown = [{"name": d["name"], "url": d["url"]} for d in state.destinations.values()]
+                return JSONResponse({"enabled": state.multi_enabled, "destinations": shown})
+        body = await body_of(request)
+        if not isinstance(body, dict):
+            return _error(400, "malformed JSON")
+        with state.lock:
+            if request.method == "PATCH":
+                name = body.get("name")
+                if name not in state.destinations:
+                    return _error(404, "no destination with that name")
+                if problem := _bad_url(body.get("url", state.destinations[name]["url"])):
+                    return _error(400, problem)
+                state.destinations[name] |= {k: body[k] for k in ("url", "headers") if k in body}
+                return JSONResponse({"message": "Destination updated"})
+            if request.method == "POST":
+                state.multi_enabled = bool(body.get("enabled"))
+            elif not state.multi_enabled:
+                return _error(400, "multi-webhook is not enabled; use POST")
+            added = body.get("destinations") or []
+            names = [d.get("name") for d in added if isinstance(d, dict)]
+            if len(state.destinations) + len(names) > MAX_DESTINATIONS:
+                return _error(400, f"at most {MAX_DESTINATIONS} destinations")
+            if len(set(names)) != len(names) or any(n in state.destinations for n in names):
+                return JSONResponse({"message": "destination names must be unique"}, 409)
+            for destination in added:
+                if problem := _bad_url(destination.get("url")):
+                    return _error(400, problem)
+                state.destinations[destination["name"]] = {
+                    "name": destination["name"],
+                    "url": destination["url"],
+                    "headers": dict(destination.get("headers") or {}),
+                }
+            return JSONResponse({"message": "Operation started successfully"})
+
+    async def drop_destination(request: Request) -> Response:
+        if not allowed(request):
+            return _error(401, "invalid api key")
+        with state.lock:
+            if state.destinations.pop(request.path_params["name"], None) is None:
+                return _error(404, "no destination with that name")
+        return JSONResponse({"message": "Destination deleted"})
+
+    def targets() -> list[Target]:
+        with state.lock:
+            main = dict(state.webhook)
+            extra = [dict(d) for d in state.destinations.values()] if state.multi_enabled else []
+        if not main.get("url"):
+            return []
+        return [Target("phone", main["url"], _static(main["headers"]))] + [
+            Target(d["name"], d["url"], _static(d["headers"])) for d in extra
+        ]
+
+    def show() -> dict[str, Any]:
+        with state.lock:
+            return {
+                "webhook": {"url": state.webhook.get("url", "")},
+                "destinations": [
+                    {"name": d["name"], "url": d["url"]} for d in state.destinations.values()
+                ],
+            }
+
+    routes = [
+        Route("/v1/configs/webhook", webhook, methods=["GET", "POST"]),
+        Route("/multi_webhook", multi, methods=["GET", "POST", "PUT", "PATCH"]),
+        Route("/multi_webhook/{name}", drop_destination, methods=["DELETE"]),
+    ]
+    return build_sandbox_app(
+        "360dialog",
+        routes,
+        faults=faults,
+        deliverer=deliverer,
+        targets=targets,
+        samples=SAMPLE_PAYLOADS,
+        state=show,
+    )
