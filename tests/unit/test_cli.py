@@ -81,5 +81,5 @@ def test_sandbox_loading(capsys: pytest.CaptureFixture[str]) -> None:
             auth=("kid", "ksecret-value-1"),
         )
         assert token.status_code == 200 and token.json()["token_type"] == "Bearer"
-    assert main(["sandbox", "insider_one"]) == 1
-    assert "provider 'insider_one' has no sandbox yet" in capsys.readouterr().err
+    assert main(["sandbox", "nope"]) == 1
+    assert "unknown provider 'nope'" in capsys.readouterr().err

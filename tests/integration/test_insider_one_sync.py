@@ -1,0 +1,247 @@
+"""Sync and rotation against the Insider One sandbox (V2 OAuth2 webhooks, V1 settings)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import boto3
+import httpx
+import pytest
+from moto import mock_aws
+from pydantic import SecretStr
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from hookgate.config import parse_config
+from hookgate.models import SecretStage, SecretVersion
+from hookgate.plugins import load_plugins
+from hookgate.provider_http import ProviderAPIError
+from hookgate.sandbox.server import BackgroundServer
+from hookgate.secrets import SecretStore
+from hookgate.sync import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, SyncEngine
+from hookgate_insider_one.client import InsiderClient
+from hookgate_insider_one.register import push_secret
+from hookgate_insider_one.sandbox import build_sandbox
+
+GW_ID, GW_SECRET = "gateway-client", "gateway-secret-value-1"
+PHONE = "15551234567"
+BASE = "https://abc.execute-api.eu-west-1.amazonaws.com/webhooks"
+URL = f"{BASE}/insider_one/insider-v2"
+
+
+@dataclass
+class World:
+    engine: SyncEngine
+    api: InsiderClient
+    sandbox_url: str
+
+
+def _config(server_url: str, events: list[str], auth: str = "v2") -> str:
+    return json.dumps(
+        {
+            "version": 1,
+            "registrations": [
+                {
+                    "name": "insider-v2",
+                    "provider": "insider_one",
+                    "secret": "hookgate/insider",
+                    "api_secret": "hookgate/insider-api",
+                    "events": events,
+                    "settings": {
+                        "auth": auth,
+                        "phone_number": PHONE,
+                        "gateway_url": server_url,
+                        "v1_url": server_url,
+                    },
+                    "oauth2": {"expires_in": 600, "scopes": ["whatsapp.read"]},
+                }
+            ],
+        }
+    )
+
+
+@pytest.fixture
+def world(monkeypatch: pytest.MonkeyPatch, secret_values: set[str]) -> Iterator[World]:
+    secret_values.update({GW_SECRET, "insider-client-secret-1"})
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    sandbox = build_sandbox(key_id=GW_ID, key_secret=GW_SECRET)
+    with mock_aws(), BackgroundServer(sandbox.app) as server:
+        sm = boto3.client("secretsmanager", region_name="eu-west-1")
+        sm.create_secret(
+            Name="hookgate/insider",
+            SecretString=json.dumps(
+                {
+                    "client_id": "insider-client",
+                    "client_secret": "insider-client-secret-1",
+                    "api_key": "v1-key-1",
+                }
+            ),
+        )
+        sm.create_secret(
+            Name="hookgate/insider-api",
+            SecretString=json.dumps(
+                {"client_id": GW_ID, "client_secret": GW_SECRET, "ins_auth_key": GW_SECRET}
+            ),
+        )
+        host = load_plugins()
+        config = parse_config(
+            _config(server.url, ["reply", "read", "failed"]), "hookgate.yaml", host
+        )
+        creds = {"client_id": GW_ID, "client_secret": GW_SECRET, "ins_auth_key": GW_SECRET}
+        with InsiderClient(
+            gateway_url=server.url, v1_url=server.url, credentials=creds, sleep=lambda _: None
+        ) as api:
+            yield World(SyncEngine(host, config, SecretStore(lambda: sm)), api, server.url)
+
+
+def test_v2_create_noop_drift_and_masked_secret(world: World) -> None:
+    assert world.engine.run(BASE, apply=False).exit_code() == EXIT_CHANGES
+    assert world.engine.run(BASE, apply=True).exit_code() == EXIT_OK
+    (webhook,) = world.api.list_webhooks(PHONE)
+    assert webhook["webhookUrl"] == URL and webhook["oauth2"]["clientSecret"].endswith("********")
+    assert (
+        webhook["oauth2"]["tokenUrl"]
+        == "https://abc.execute-api.eu-west-1.amazonaws.com/oauth2/token"
+    )
+    assert (
+        world.engine.run(BASE, apply=False).exit_code() == EXIT_OK
+    )  # the masked secret is not drift
+    world.api.update_webhook(
+        PHONE,
+        str(webhook["id"]),
+        {
+            **{k: v for k, v in webhook.items() if k in {"authType", "webhookUrl", "oauth2"}},
+            "events": ["reply"],
+        },
+    )
+    plan = world.engine.run(BASE, apply=False)
+    assert [(c.action, c.changed_fields) for c in plan.drift] == [("update", ("events",))]
+    world.engine.run(BASE, apply=True)
+    (webhook,) = world.api.list_webhooks(PHONE)
+    assert sorted(webhook["events"]) == ["failed", "read", "reply"]
+    assert (
+        webhook["oauth2"]["clientSecret"] == "insider-client********"
+    )  # ours, re-sent, not the mask
+
+
+def test_documented_errors(world: World) -> None:
+    body = {
+        "authType": "oauth2",
+        "subProduct": "conversational",
+        "webhookUrl": "https://x.example/w",
+        "events": ["reply"],
+        "oauth2": {
+            "grantType": "client_credentials",
+            "tokenUrl": "https://t.example",
+            "clientId": "c",
+            "clientSecret": "s",
+            "expiresIn": 60,
+        },
+    }
+    world.api.create_webhook(PHONE, body)
+    cases: list[tuple[str, dict[str, object], str]] = [
+        (PHONE, {}, "This webhook URL already exists for the selected API type"),
+        (PHONE, {"authType": "bearer"}, "V2 API only supports OAuth2"),
+        (PHONE, {"webhookUrl": "https://y.example/w", "events": ["read"]}, "reply is required"),
+        (
+            "19990000000",
+            {"webhookUrl": "https://z.example/w"},
+            "Provider not found for the given phone number",
+        ),
+    ]
+    for phone, changed, message in cases:
+        with pytest.raises(ProviderAPIError, match=message):
+            world.api.create_webhook(phone, {**body, **changed})
+
+
+def test_conversational_without_reply_is_refused_before_any_call(world: World) -> None:
+    host = load_plugins()
+    world.engine.config = parse_config(_config(world.sandbox_url, ["read"]), "hookgate.yaml", host)
+    report = world.engine.run(BASE, apply=True)
+    assert (
+        report.exit_code() == EXIT_ERROR
+        and "conversational webhooks need 'reply'" in report.errors["insider-v2"]
+    )
+    assert world.api.list_webhooks(PHONE) == []
+
+
+def test_v1_rotation_is_validated_by_a_call_with_the_new_key(world: World) -> None:
+    seen: list[str] = []
+
+    async def receiver(request: Request) -> Response:
+        seen.append(request.headers.get("authorization", ""))
+        ok = request.headers.get("authorization") == "Bearer v1-key-2"
+        return Response(status_code=200 if ok else 401)
+
+    host = load_plugins()
+    config = parse_config(_config(world.sandbox_url, ["reply"], auth="v1"), "hookgate.yaml", host)
+    registration = config.get("insider-v2")
+    credentials = SecretVersion(
+        stage=SecretStage.CURRENT,
+        version_id="a",
+        values={k: SecretStr(v) for k, v in {"ins_auth_key": GW_SECRET}.items()},
+    )
+    with BackgroundServer(
+        Starlette(routes=[Route("/webhooks/{rest:path}", receiver, methods=["POST"])])
+    ) as target:
+        url = f"{target.url}/webhooks/insider_one/insider-v2"
+        good = SecretVersion(
+            stage=SecretStage.PENDING, version_id="b", values={"api_key": SecretStr("v1-key-2")}
+        )
+        assert push_secret(registration, url, good, credentials)
+        bad = SecretVersion(
+            stage=SecretStage.PENDING, version_id="c", values={"api_key": SecretStr("v1-key-3")}
+        )
+        with pytest.raises(ProviderAPIError, match="2020: failed to validate the webhook"):
+            push_secret(registration, url, bad, credentials)
+    assert seen == ["Bearer v1-key-2", "Bearer v1-key-3"]
+
+
+def test_v2_rotation_puts_the_new_client_secret(world: World, secret_values: set[str]) -> None:
+    secret_values.add("insider-client-secret-2")
+    basic_seen: list[str] = []
+    delivered: list[str] = []
+
+    async def token(request: Request) -> Response:
+        basic_seen.append(request.headers.get("authorization", ""))
+        return Response('{"access_token": "tok", "expires_in": 60}', media_type="application/json")
+
+    async def hook(request: Request) -> Response:
+        delivered.append(request.headers.get("authorization", ""))
+        return Response(status_code=200)
+
+    app = Starlette(
+        routes=[
+            Route("/oauth2/token", token, methods=["POST"]),
+            Route("/webhooks/{rest:path}", hook, methods=["POST"]),
+        ]
+    )
+    with BackgroundServer(app) as local:
+        base = f"{local.url}/webhooks"
+        world.engine.run(base, apply=True)
+        registration = world.engine.config.get("insider-v2")
+        new = SecretVersion(
+            stage=SecretStage.PENDING,
+            version_id="v2",
+            values={
+                "client_id": SecretStr("insider-client"),
+                "client_secret": SecretStr("insider-client-secret-2"),
+            },
+        )
+        assert push_secret(
+            registration, f"{base}/insider_one/insider-v2", new, None, client=world.api
+        )
+        answer = httpx.post(
+            f"{world.sandbox_url}/_sandbox/deliver", json={"sample": "status_read"}, timeout=30
+        )
+        assert answer.json()["deliveries"][0]["delivered"] is True
+    expected = "Basic " + base64.b64encode(b"insider-client:insider-client-secret-2").decode()
+    assert basic_seen[-1] == expected and delivered[-1] == "Bearer tok"
+    state = httpx.get(f"{world.sandbox_url}/_sandbox/state").json()
+    assert "insider-client-secret-2" not in json.dumps(state)  # listed masked
