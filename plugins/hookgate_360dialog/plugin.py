@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from typing import TYPE_CHECKING
 
 from hookgate import hookimpl
-from hookgate.errors import MalformedPayloadError
-from hookgate.meta_whatsapp import is_envelope, parse_envelope
+from hookgate.meta_whatsapp import is_envelope, load_object, parse_envelope
 from hookgate.models import (
+    HandshakeResponse,
     InboundRequest,
     NormalisedEvent,
     ProviderInfo,
@@ -29,6 +28,8 @@ if TYPE_CHECKING:
 
 PROVIDER = "360dialog"
 TOKEN_KEY = "header_token"  # noqa: S105 - the key's name, not a secret
+# Optional: the Partner Hub platform secret. Not in ProviderInfo.secret_keys, which the local
+# stack fills with random values: a partner secret there would require partner signatures.
 PARTNER_KEY = "partner_secret"
 SIGNATURE_HEADER = "x-360dialog-signature"
 
@@ -58,13 +59,12 @@ def _token_stage(presented: str, secrets: SecretVersions) -> SecretStage | None:
     return None
 
 
-def _partner_ok(request: InboundRequest, secrets: SecretVersions) -> bool:
-    header = (request.header(SIGNATURE_HEADER) or "").strip().lower()
-    # The encoding is not in 360dialog's text [GUESS]: third parties send lower-case hex, one
-    # claims a "sha256=" prefix, so both are accepted.
-    presented = header.removeprefix("sha256=").encode("ascii", errors="replace")
-    return bool(presented) and any(
-        hmac.compare_digest(partner_signature(secret, request.body).encode("ascii"), presented)
+def _partner_ok(presented: str, body: bytes, secrets: SecretVersions) -> bool:
+    # The encoding is not in 360dialog's text [GUESS, providers.md §4.2]: third parties send
+    # lower-case hex, one claims a "sha256=" prefix, so both are accepted (hex in any case).
+    given = presented.strip().lower().removeprefix("sha256=").encode("utf-8")
+    return any(
+        hmac.compare_digest(partner_signature(secret, body).encode("ascii"), given)
         for _, secret in secrets.candidates(PARTNER_KEY)
     )
 
@@ -73,7 +73,12 @@ def _partner_ok(request: InboundRequest, secrets: SecretVersions) -> bool:
 def hookgate_verify(
     request: InboundRequest, registration: Registration, secrets: SecretVersions
 ) -> Verdict:
-    """Check the registration's custom header token, then the partner signature if configured."""
+    """Check the registration's custom header token, then the partner signature if configured.
+
+    The header token is compared in constant time with each version's ``header_token``; the
+    stage reported is the one whose token matched. When any version holds ``partner_secret``
+    (or the settings require it), ``x-360dialog-signature`` must also match one of them.
+    """
     settings = registration.settings
     if not isinstance(settings, Dialog360Settings):
         raise TypeError(f"registration {registration.name!r} has no 360dialog settings")
@@ -88,31 +93,34 @@ def hookgate_verify(
     partner_configured = bool(secrets.candidates(PARTNER_KEY))
     if settings.require_partner_signature and not partner_configured:
         return Verdict.reject("no partner secret configured")
-    if partner_configured and not _partner_ok(request, secrets):
-        return Verdict.reject("partner signature mismatch")
+    if partner_configured:
+        signature = request.header(SIGNATURE_HEADER)
+        if not signature:
+            return Verdict.reject("missing partner signature")
+        if not _partner_ok(signature, request.body, secrets):
+            return Verdict.reject("partner signature mismatch")
     return Verdict.accept(stage)
 
 
 @hookimpl
 def hookgate_parse(request: InboundRequest, registration: Registration) -> list[NormalisedEvent]:
-    """Parse Meta's Cloud API envelope (or the legacy On-Premise body) into events."""
-    try:
-        payload = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
-        raise MalformedPayloadError("body is not JSON") from None
-    if not isinstance(payload, dict):
-        raise MalformedPayloadError("body is not a JSON object")
+    """Parse Meta's Cloud API envelope (or the legacy On-Premise body) into events.
+
+    A JSON object that is neither is delivered as one ``unknown`` event (``unrecognised``).
+    """
+    payload = load_object(request.body)
     if is_envelope(payload):
         return parse_envelope(
             payload,
             provider=PROVIDER,
             registration=registration.name,
             received_at=request.received_at,
+            body_digest=request.body_sha256(),
             type_map=EVENT_TYPE_MAP,
         )
     return [
         NormalisedEvent(
-            type=UNKNOWN,
+            type=EVENT_TYPE_MAP.get("unrecognised", UNKNOWN),
             provider=PROVIDER,
             registration=registration.name,
             provider_event="unrecognised",
@@ -121,6 +129,12 @@ def hookgate_parse(request: InboundRequest, registration: Registration) -> list[
             raw=payload,
         )
     ]
+
+
+@hookimpl
+def hookgate_handshake() -> HandshakeResponse | None:
+    """Return None: 360dialog makes no GET handshake on its webhook URLs (providers.md §4.2)."""
+    return None
 
 
 @hookimpl

@@ -1,14 +1,25 @@
-"""Insider One deliveries → normalised events; the tracking ``key`` is kept on every event."""
+"""Insider One deliveries → normalised events; the tracking ``key`` is kept on every event.
+
+Seed 004's shapes, checked in this order:
+
+1. an empty body or ``{}`` → no event (see :func:`parse_delivery`);
+2. ``{"error": {…}, "key"}`` (Cloud API error) → one ``send_error``;
+3. Meta's envelope (``entry[]``) → :func:`hookgate.meta_whatsapp.parse_envelope`;
+4. ``{"errors": […], "key"}`` (On-Premise errors) → one ``send_error`` per item;
+5. ``{"messaging_product", "contacts", "messages": [{"id"}], "key"}`` → one ``accepted`` per
+   message (told apart from an On-Premise inbound message by having no ``from``);
+6. a template message (``"type": "template"`` or a ``template`` object) → ``template_message``;
+7. the On-Premise shape (top-level ``messages``/``statuses``) → the shared parser;
+8. anything else, or an ``errors`` list without an error object in it → ``unrecognised``
+   (delivered as ``unknown``).
+"""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping
 from typing import Any
 
-from hookgate.errors import MalformedPayloadError
-from hookgate.meta_whatsapp import epoch_time, error_of, is_envelope, parse_envelope
+from hookgate.meta_whatsapp import CHANNEL, epoch_time, error_of, load_object, parse_envelope
 from hookgate.models import InboundRequest, NormalisedEvent, Registration
 from hookgate.taxonomy import UNKNOWN
 from hookgate_insider_one.event_types import EVENT_TYPE_MAP
@@ -16,135 +27,129 @@ from hookgate_insider_one.event_types import EVENT_TYPE_MAP
 PROVIDER = "insider_one"
 
 
-def _event(
-    request: InboundRequest,
-    registration: Registration,
-    provider_event: str,
-    dedupe_key: str,
-    *,
-    raw: Any,
-    data: Mapping[str, Any],
-    **fields: Any,
-) -> NormalisedEvent:
-    return NormalisedEvent(
-        type=EVENT_TYPE_MAP.get(provider_event, UNKNOWN),
-        provider=PROVIDER,
-        registration=registration.name,
-        provider_event=provider_event,
-        dedupe_key=dedupe_key,
-        received_at=request.received_at,
-        channel="WHATSAPP",
-        data=data,
-        raw=raw,
-        **fields,
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _items(value: Any) -> list[Mapping[str, Any]]:
+    return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    return str(value) or None
+
+
+class _Events:
+    """Builds the events of one request, each carrying the tracking key."""
+
+    def __init__(self, request: InboundRequest, registration: Registration, key: str) -> None:
+        self.request = request
+        self.registration = registration
+        self.key = key
+        self.events: list[NormalisedEvent] = []
+
+    def add(self, provider_event: str, raw: Any, *, dedupe_key: str = "", **fields: Any) -> None:
+        data = {"key": self.key, **fields.pop("data", {})}
+        fallback = f"{provider_event}:{self.request.body_sha256()}:{len(self.events)}"
+        self.events.append(
+            NormalisedEvent(
+                type=EVENT_TYPE_MAP.get(provider_event, UNKNOWN),
+                provider=PROVIDER,
+                registration=self.registration.name,
+                provider_event=provider_event,
+                dedupe_key=dedupe_key or fallback,
+                received_at=self.request.received_at,
+                channel=CHANNEL,
+                data=data,
+                raw=raw,
+                **fields,
+            )
+        )
+
+
+def _accepted(events: _Events, payload: Mapping[str, Any]) -> None:
+    contacts = _items(payload.get("contacts"))
+    messages = _items(payload.get("messages"))
+    for index, message in enumerate(messages):
+        contact = contacts[index] if index < len(contacts) else {}
+        message_id = _text(message.get("id"))
+        data = {"input": _text(contact.get("input"))} if _text(contact.get("input")) else {}
+        events.add(
+            "accepted",
+            payload if len(messages) == 1 else {**payload, "messages": [message]},
+            dedupe_key=f"accepted:{message_id}" if message_id else "",
+            message_id=message_id,
+            contact_id=_text(contact.get("wa_id")),
+            data=data,
+        )
+
+
+def _template(events: _Events, payload: Mapping[str, Any]) -> None:
+    # The event "mirrors the send request" to Meta plus `timestamp` and `content`; seed 004
+    # publishes no sample, so the fields read here are [GUESS] from Meta's send request.
+    template = _mapping(payload.get("template"))
+    language = _mapping(template.get("language"))
+    data = {
+        "template_name": _text(template.get("name")),
+        "template_language": _text(language.get("code")),
+        "content": payload.get("content"),
+    }
+    events.add(
+        "template_message",
+        payload,
+        occurred_at=epoch_time(payload.get("timestamp")),
+        contact_id=_text(payload.get("to")),
+        data={name: value for name, value in data.items() if value is not None},
     )
 
 
-def _digest(value: Any) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:32]
-
-
 def parse_delivery(request: InboundRequest, registration: Registration) -> list[NormalisedEvent]:
-    """Parse every shape Insider One documents (seed 004)."""
-    if not request.body.strip():
-        # Insider validates a webhook URL when settings are saved; that request's shape is
-        # [NOT FOUND]. An empty body carries no event: accept it with none.
-        return []
-    try:
-        payload = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
-        raise MalformedPayloadError("body is not JSON") from None
-    if not isinstance(payload, dict):
-        raise MalformedPayloadError("body is not a JSON object")
-    if not payload:
-        return []  # `{}`: the same save-time validation probe, carrying no event
-    key = payload.get("key") if isinstance(payload.get("key"), str) else None
-    data = {"key": key or ""}
+    """Parse every shape Insider One documents (seed 004) into events.
 
+    An empty body or ``{}`` yields no event, so hookgate answers 200 and publishes nothing.
+    Insider validates the webhook URL with a request carrying the new key when its settings are
+    saved, and wants 200 back; that request's body is [NOT FOUND]. An empty or ``{}`` body
+    carries no event, and an ``unknown`` event on every settings save would only be noise.
+    """
+    if not request.body.strip():
+        return []
+    payload = load_object(request.body)
+    if not payload:
+        return []
+    events = _Events(request, registration, _text(payload.get("key")) or "")
     if isinstance(payload.get("error"), Mapping):
-        error = error_of(payload["error"])
-        return [
-            _event(
-                request,
-                registration,
-                "send_error",
-                f"error:{key or _digest(payload)}",
-                raw=payload,
-                data=data,
-                error=error,
-            )
-        ]
-    if isinstance(payload.get("errors"), list) and not isinstance(payload.get("entry"), list):
-        items = [e for e in payload["errors"] if isinstance(e, Mapping)]
-        return [
-            _event(
-                request,
-                registration,
-                "send_error",
-                f"errors:{key or _digest(payload)}:{index}",
-                raw=item,
-                data=data,
-                error=error_of(item),
-            )
-            for index, item in enumerate(items)
-        ]
-    if is_envelope(payload) and "messaging_product" not in payload:
+        events.add("send_error", payload, error=error_of(payload["error"]))
+    elif isinstance(payload.get("entry"), list):
         return parse_envelope(
             payload,
             provider=PROVIDER,
             registration=registration.name,
             received_at=request.received_at,
+            body_digest=request.body_sha256(),
             type_map=EVENT_TYPE_MAP,
-            extra=data,
+            extra={"key": events.key},
         )
-    if payload.get("type") == "template" or isinstance(payload.get("template"), Mapping):
-        # The template message event "mirrors the send request" plus timestamp and content;
-        # no sample is published [GUESS: shape taken from Meta's send request].
-        found = payload.get("template")
-        template: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
-        return [
-            _event(
-                request,
-                registration,
-                "template_message",
-                f"template:{key or _digest(payload)}",
-                raw=payload,
-                data={**data, "template": template.get("name")},
-                occurred_at=epoch_time(payload.get("timestamp")),
-                contact_id=payload.get("to") if isinstance(payload.get("to"), str) else None,
-            )
-        ]
-    if isinstance(payload.get("messages"), list) and "messaging_product" in payload:
-        ids = [m.get("id") for m in payload["messages"] if isinstance(m, Mapping)]
-        return [
-            _event(
-                request,
-                registration,
-                "accepted",
-                f"accepted:{message_id}",
-                raw=payload,
-                data=data,
-                message_id=str(message_id),
-            )
-            for message_id in ids
-            if message_id
-        ] or [
-            _event(
-                request,
-                registration,
-                "accepted",
-                f"accepted:{_digest(payload)}",
-                raw=payload,
-                data=data,
-            )
-        ]
-    return [
-        _event(
-            request,
-            registration,
-            "unrecognised",
-            f"unrecognised:{request.body_sha256()}",
-            raw=payload,
-            data=data,
+    elif isinstance(payload.get("errors"), list):
+        for item in _items(payload["errors"]):
+            events.add("send_error", item, error=error_of(item))
+    elif _items(payload.get("messages")) and not any(
+        "from" in message for message in _items(payload.get("messages"))
+    ):
+        _accepted(events, payload)
+    elif payload.get("type") == "template" or isinstance(payload.get("template"), Mapping):
+        _template(events, payload)
+    elif isinstance(payload.get("messages"), list) or isinstance(payload.get("statuses"), list):
+        return parse_envelope(
+            payload,
+            provider=PROVIDER,
+            registration=registration.name,
+            received_at=request.received_at,
+            body_digest=request.body_sha256(),
+            type_map=EVENT_TYPE_MAP,
+            extra={"key": events.key},
         )
-    ]
+    if not events.events:
+        events.add("unrecognised", payload)
+    return events.events

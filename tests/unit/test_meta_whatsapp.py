@@ -2,125 +2,329 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hookgate.meta_whatsapp import parse_envelope
+from hookgate.errors import MalformedPayloadError
+from hookgate.meta_whatsapp import (
+    MAX_DEPTH,
+    META_EVENT_TYPES,
+    epoch_time,
+    load_object,
+    parse_envelope,
+)
+from hookgate.models import NormalisedEvent
 from hookgate.taxonomy import EVENT_TYPES
-from hookgate_360dialog.event_types import EVENT_TYPE_MAP
-from hookgate_360dialog.samples import SAMPLE_PAYLOADS
+from hookgate_360dialog.samples import EXPECTED_TYPES, SAMPLE_PAYLOADS
 
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
 
 
-def parse(name: str) -> list:  # type: ignore[type-arg]
+def parse_body(body: bytes, extra: Mapping[str, Any] | None = None) -> list[NormalisedEvent]:
     return parse_envelope(
-        json.loads(SAMPLE_PAYLOADS[name]),
-        provider="360dialog",
+        load_object(body),
+        provider="meta",
         registration="r",
         received_at=NOW,
-        type_map=EVENT_TYPE_MAP,
-        extra={"key": "whatsapp-1"},
+        body_digest=hashlib.sha256(body).hexdigest(),
+        type_map=META_EVENT_TYPES,
+        extra=extra,
     )
 
 
-def test_statuses_out_of_order_keep_their_own_times_and_keys() -> None:
-    events = parse("statuses_out_of_order")
-    assert [e.status for e in events] == ["read", "failed", "delivered", "sent"]
-    assert [int(e.occurred_at.timestamp()) for e in events] == [
-        1731600100,
-        1731600101,
-        1731600102,
-        1731600103,
-    ]
-    assert len({e.dedupe_key for e in events}) == 4
-    failed = events[1]
-    assert (
-        failed.error is not None
-        and failed.error.code == "130429"
-        and failed.error.title == "Rate limit hit"
-    )
-    assert events[2].data["pricing"]["category"] == "utility"
-    assert all(
-        e.data["key"] == "whatsapp-1" and e.data["phone_number_id"] == "106540352242922"
-        for e in events
-    )
-
-
-def test_inbound_text_carries_sender_profile_and_text() -> None:
-    (event,) = parse("inbound_text")
-    assert (event.type, event.contact_id, event.data["text"], event.data["profile_name"]) == (
-        "message.received",
-        "16505551234",
-        "Hello there",
-        "Kerry Fisher",
-    )
-    assert event.message_id and event.dedupe_key == f"message:{event.message_id}"
-    (button,) = parse("inbound_button")
-    assert button.data["button_text"] == "Confirm" and button.data["reply_to"] == "wamid.ctx"
-
-
-def test_on_premise_errors_and_other_fields() -> None:
-    assert [e.type for e in parse("on_premise_message")] == ["message.received"]
-    (error,) = parse("value_errors")
-    assert (
-        error.type == "request.error" and error.error is not None and error.error.code == "131000"
-    )
-    assert [e.provider_event for e in parse("template_approved")] == [
-        "message_template_status_update:APPROVED"
-    ]
-    assert [e.type for e in parse("unknown_field")] == ["unknown"]
+def parse(name: str, extra: Mapping[str, Any] | None = None) -> list[NormalisedEvent]:
+    return parse_body(SAMPLE_PAYLOADS[name], extra)
 
 
 def test_every_mapped_type_is_in_the_taxonomy() -> None:
-    assert set(EVENT_TYPE_MAP.values()) <= set(EVENT_TYPES)
+    assert set(META_EVENT_TYPES.values()) <= set(EVENT_TYPES)
 
 
-_json = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+@pytest.mark.parametrize("name", sorted(n for n in SAMPLE_PAYLOADS if n != "not_whatsapp"))
+def test_every_meta_sample_gives_its_golden_types_with_distinct_ids(name: str) -> None:
+    events = parse(name)
+    assert tuple(e.type for e in events) == EXPECTED_TYPES[name]
+    assert len({e.dedupe_key for e in events}) == len(events)
+    assert len({e.event_id for e in events}) == len(events)
+    assert all(e.channel == "WHATSAPP" and e.received_at == NOW for e in events)
+    assert [e.dedupe_key for e in parse(name)] == [e.dedupe_key for e in events]  # retry-stable
+
+
+def test_statuses_out_of_order_keep_their_order_times_errors_and_pricing() -> None:
+    events = parse("statuses_out_of_order", extra={"key": "whatsapp-1"})
+    assert [e.status for e in events] == ["read", "failed", "delivered", "sent"]
+    assert [e.occurred_at for e in events] == [
+        datetime.fromtimestamp(1731600100 + offset, UTC) for offset in range(4)
+    ]
+    wamid = "wamid.HBgLMTY1MDUwNzY1MjAVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA"
+    assert [e.dedupe_key for e in events] == [
+        f"status:{wamid}:{state}" for state in ("read", "failed", "delivered", "sent")
+    ]
+    failed = events[1]
+    assert failed.error is not None
+    assert (failed.error.code, failed.error.title, failed.error.detail) == (
+        "130429",
+        "Rate limit hit",
+        "Message failed to send because of rate limits",
+    )
+    assert events[2].data["pricing"] == {
+        "billable": True,
+        "pricing_model": "CBP",
+        "category": "utility",
+    }
+    assert events[2].data["conversation"]["origin"] == {"type": "utility"}
+    for event in events:
+        assert (event.message_id, event.contact_id) == (wamid, "16505551234")
+        assert event.data["recipient_id"] == "16505551234"
+        assert event.data["key"] == "whatsapp-1"
+        assert event.data["phone_number_id"] == "106540352242922"
+        assert event.data["waba_id"] == "102290129340398"
+
+
+def test_inbound_messages_carry_sender_profile_and_content() -> None:
+    (text,) = parse("inbound_text")
+    assert (text.type, text.provider_event, text.contact_id) == (
+        "message.received",
+        "message:text",
+        "16505551234",
+    )
+    assert (text.data["text"], text.data["profile_name"], text.data["from"]) == (
+        "Hello there",
+        "Kerry Fisher",
+        "16505551234",
+    )
+    assert text.message_id and text.dedupe_key == f"message:{text.message_id}"
+    assert text.occurred_at == datetime.fromtimestamp(1731600000, UTC)
+    (button,) = parse("inbound_button")
+    assert (button.data["button_text"], button.data["button_payload"]) == ("Confirm", "CONFIRM")
+    assert button.data["reply_to"] == "wamid.ctx"
+    (choice,) = parse("inbound_interactive_list_reply")
+    assert (
+        choice.data["interactive_type"],
+        choice.data["reply_id"],
+        choice.data["reply_title"],
+        choice.data["reply_to"],
+    ) == ("list_reply", "row-2", "Tomorrow", "wamid.list-menu")
+    (reply,) = parse("inbound_interactive")
+    assert (reply.data["interactive_type"], reply.data["reply_id"]) == ("button_reply", "b1")
+    (image,) = parse("inbound_image")
+    assert (image.data["media_id"], image.data["mime_type"]) == ("img-1", "image/jpeg")
+    (reaction,) = parse("inbound_reaction")
+    assert (reaction.data["reaction_emoji"], reaction.data["reaction_to"]) == ("👍", "wamid.x")
+
+
+def test_unsupported_and_new_message_types_are_still_delivered() -> None:
+    (unsupported,) = parse("inbound_unsupported")
+    assert unsupported.type == "message.received"
+    assert unsupported.error is not None and unsupported.error.code == "131051"
+    (older,) = parse("inbound_type_unknown")
+    assert (older.type, older.provider_event) == ("message.received", "message:unknown")
+    (new,) = parse("inbound_brand_new_type")
+    assert (new.type, new.provider_event) == ("unknown", "message:hologram")
+    assert new.raw["hologram"] == {"id": "h-1"}
+
+
+def test_a_batch_gives_one_event_per_item_with_its_own_context() -> None:
+    events = parse("batch")
+    assert [e.provider_event for e in events] == [
+        "message:text",
+        "message:text",
+        "status:delivered",
+        "status:read",
+        "error",
+        "message_template_status_update:REJECTED",
+    ]
+    first, second = events[0], events[1]
+    assert (first.data["profile_name"], second.data["profile_name"]) == (
+        "Kerry Fisher",
+        "Ada Byron",
+    )
+    assert (first.data["text"], second.data["text"]) == ("first", "second")
+    assert {e.data["waba_id"] for e in events[:4]} == {"102290129340398"}
+    error, template = events[4], events[5]
+    assert (error.data["waba_id"], error.data["phone_number_id"]) == (
+        "102290129340399",
+        "106540352242923",
+    )
+    assert error.error is not None and (error.error.code, error.error.detail) == ("130429", "…")
+    assert template.occurred_at == datetime.fromtimestamp(1731600320, UTC)
+    assert (template.data["event"], template.data["template_name"], template.data["reason"]) == (
+        "REJECTED",
+        "promo",
+        "INCORRECT_CATEGORY",
+    )
+    assert len({e.dedupe_key for e in events}) == len(events)
+
+
+def test_items_without_an_id_are_keyed_by_the_body_digest_and_position() -> None:
+    body = SAMPLE_PAYLOADS["value_errors"]
+    (error,) = parse("value_errors")
+    assert error.dedupe_key == f"error:130429:{hashlib.sha256(body).hexdigest()}:0"
+    value = {"errors": [{"code": 1}, {"code": 1}], "statuses": [{"status": "sent"}]}
+    twice = json.dumps(value).encode()
+    events = parse_body(twice)
+    assert [e.provider_event for e in events] == ["status:sent", "error", "error"]
+    assert len({e.dedupe_key for e in events}) == 3
+
+
+def test_other_fields_are_typed_through_the_map_or_unknown() -> None:
+    (approved,) = parse("template_approved")
+    assert (approved.type, approved.provider_event) == (
+        "template.approved",
+        "message_template_status_update:APPROVED",
+    )
+    assert approved.data["template_id"] == "1" and approved.data["template_language"] == "en_US"
+    (new_status,) = parse("template_new_status")
+    assert (new_status.type, new_status.provider_event) == (
+        "unknown",
+        "message_template_status_update",
+    )
+    assert new_status.data["event"] == "SOMETHING_NEW"
+    (quality,) = parse("quality_update")
+    assert (quality.type, quality.provider_event) == (
+        "sender.updated",
+        "phone_number_quality_update",
+    )
+    (field,) = parse("unknown_field")
+    assert (field.type, field.provider_event) == ("unknown", "brand_new_field")
+    assert field.raw == {"value": {"something": "new"}, "field": "brand_new_field"}
+    (nothing,) = parse("messages_without_items")
+    assert (nothing.type, nothing.provider_event) == ("unknown", "messages")
+    assert nothing.raw["value"]["calls"] == [{"id": "call-1"}]
+
+
+def test_on_premise_shapes() -> None:
+    (message,) = parse("on_premise_message")
+    assert (message.type, message.message_id, message.data["profile_name"]) == (
+        "message.received",
+        "ABGGFlA5FpafAgo6EhzXg1rSWHKi",
+        "Kerry Fisher",
+    )
+    (status,) = parse("on_premise_status")
+    assert (status.type, status.dedupe_key) == (
+        "message.read",
+        "status:gBGGFlA5FpafAgkOuJbRq54qwbM:read",
+    )
+    (error,) = parse("on_premise_errors")
+    assert error.error is not None
+    assert (error.type, error.error.code, error.error.detail) == (
+        "request.error",
+        "1005",
+        "Unable to download media",
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1731600000", datetime(2024, 11, 14, 16, 0, tzinfo=UTC)),
+        (1731600000, datetime(2024, 11, 14, 16, 0, tzinfo=UTC)),
+        ("not a time", None),
+        (None, None),
+        (True, None),
+        ("nan", None),
+        ("1e400", None),
+        (10**400, None),
+        ({"seconds": 1}, None),
+    ],
+)
+def test_epoch_time(value: Any, expected: datetime | None) -> None:
+    got = epoch_time(value)
+    assert got == expected
+    assert got is None or got.utcoffset() is not None
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"", "not JSON"),
+        (b"not json", "not JSON"),
+        (b"\xff\xfe{}", "not JSON"),
+        (b"[1, 2]", "not a JSON object"),
+        (b"null", "not a JSON object"),
+        (b'"entry"', "not a JSON object"),
+        (b"[" * 100_000 + b"]" * 100_000, "not JSON"),
+        (b'{"a":' + b"[" * MAX_DEPTH + b"]" * MAX_DEPTH + b"}", "nests deeper"),
+    ],
+)
+def test_load_object_refuses_what_is_not_a_json_object(body: bytes, message: str) -> None:
+    with pytest.raises(MalformedPayloadError, match=message):
+        load_object(body)
+
+
+def test_load_object_accepts_many_brackets_when_shallow() -> None:
+    wide: dict[str, Any] = {"entry": [{"changes": [{}] * 200}]}
+    assert load_object(json.dumps(wide).encode()) == wide
+
+
+_KEYS = st.sampled_from(
+    [
+        "entry",
+        "changes",
+        "value",
+        "field",
+        "messages",
+        "statuses",
+        "errors",
+        "contacts",
+        "metadata",
+        "id",
+        "type",
+        "timestamp",
+        "status",
+        "wa_id",
+        "profile",
+        "name",
+        "from",
+        "code",
+        "title",
+        "event",
+        "time",
+        "text",
+        "interactive",
+        "context",
+        "error_data",
+        "key",
+    ]
+)
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.integers(min_value=10**300, max_value=10**400)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=8)
+    | st.sampled_from(["messages", "text", "interactive", "button_reply", "1731600000", "nan"]),
     lambda inner: (
-        st.lists(inner, max_size=3)
-        | st.dictionaries(
-            st.sampled_from(
-                [
-                    "entry",
-                    "changes",
-                    "value",
-                    "field",
-                    "messages",
-                    "statuses",
-                    "errors",
-                    "id",
-                    "type",
-                    "timestamp",
-                    "status",
-                    "contacts",
-                    "wa_id",
-                    "profile",
-                    "metadata",
-                    "code",
-                ]
-            ),
-            inner,
-            max_size=4,
-        )
+        st.lists(inner, max_size=3) | st.dictionaries(_KEYS | st.text(), inner, max_size=5)
     ),
-    max_leaves=15,
+    max_leaves=25,
 )
 
 
-@settings(max_examples=200, deadline=None)
-@given(
-    st.dictionaries(
-        st.sampled_from(["entry", "messages", "statuses", "errors", "object"]), _json, max_size=3
-    )
-)
-def test_any_json_object_parses_without_raising(payload: dict) -> None:  # type: ignore[type-arg]
-    events = parse_envelope(
-        payload, provider="p", registration="r", received_at=NOW, type_map=EVENT_TYPE_MAP
-    )
-    assert all(e.type in EVENT_TYPES for e in events)
-    assert all(e.dedupe_key and e.provider == "p" for e in events)
+@settings(max_examples=300, deadline=None)
+@given(JSON_VALUES)
+def test_any_json_value_parses_or_is_malformed_never_raises_otherwise(value: Any) -> None:
+    body = json.dumps(value).encode()
+    try:
+        events = parse_body(body)
+    except MalformedPayloadError:
+        assert not isinstance(value, dict)
+        return
+    assert all(e.type in EVENT_TYPES and e.dedupe_key for e in events)
+    assert all(e.occurred_at is None or e.occurred_at.tzinfo is UTC for e in events)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=64))
+def test_any_bytes_parse_or_are_malformed(body: bytes) -> None:
+    with contextlib.suppress(MalformedPayloadError):
+        assert all(e.type in EVENT_TYPES for e in parse_body(body))
