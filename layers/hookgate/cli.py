@@ -153,6 +153,7 @@ def _dev(args: argparse.Namespace) -> int:
         demo_interval=args.interval,
         events_out=Path(args.events_out) if args.events_out else None,
         duration=args.duration,
+        rotate_every=args.rotate_every,
     )
     return run_dev(options, sys.stdout)
 
@@ -175,9 +176,7 @@ def _sandbox(args: argparse.Namespace) -> int:
 
     sandbox = load_sandbox(args.provider, args.key_id, args.key_secret)
     print(f"{args.provider} sandbox on http://127.0.0.1:{args.port} (API key id {args.key_id!r})")
-    print(
-        "control routes: POST /_sandbox/deliver, POST /_sandbox/faults, GET /_sandbox/state"
-    )
+    print("control routes: POST /_sandbox/deliver, POST /_sandbox/faults, GET /_sandbox/state")
     uvicorn.run(sandbox.app, host="127.0.0.1", port=args.port, log_level="warning")
     return 0
 
@@ -230,9 +229,17 @@ def build_parser() -> argparse.ArgumentParser:
     dev.add_argument("--config", default=DEFAULT_CONFIG_PATH)
     dev.add_argument("--port", type=int, help="front port (default: a free one)")
     dev.add_argument("--no-demo", action="store_true", help="serve without demo traffic")
-    dev.add_argument("--interval", type=float, default=1.0, help="seconds between demo deliveries")
+    dev.add_argument(
+        "--interval", type=float, default=1.0, help="seconds between each sandbox's deliveries"
+    )
     dev.add_argument("--events-out", help="append each normalised event as a JSON line here")
     dev.add_argument("--duration", type=float, help="stop after this many seconds")
+    dev.add_argument(
+        "--rotate-every",
+        type=float,
+        metavar="SECONDS",
+        help="rotate the registrations' secrets in turn, one every SECONDS, while traffic flows",
+    )
     dev.set_defaults(run=_dev)
 
     sandbox = commands.add_parser("sandbox", help="run a provider's sandbox on loopback")

@@ -218,7 +218,9 @@ class ProviderInfo(_Frozen):
 
     ``secret_keys`` lists the keys the provider reads from a registration's secret (for example
     ``webhook_secret``); ``rotates`` lists those that hookgate rotates and pushes to the
-    provider.
+    provider. ``api_credential_keys`` lists what the registration's ``api_secret`` must hold for
+    sync and rotation to call the provider's management API; a registration of such a provider
+    without an ``api_secret`` is left out of sync (reported as ``unmanaged``).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
@@ -228,4 +230,5 @@ class ProviderInfo(_Frozen):
     settings_model: type[BaseModel]
     secret_keys: tuple[str, ...] = ()
     rotates: tuple[str, ...] = ()
+    api_credential_keys: tuple[str, ...] = ()
     supports_handshake: bool = False

@@ -6,7 +6,8 @@ Exactly the protocol AWS specifies for a rotation function:
   version of the secret; a token that is already AWSCURRENT returns at once (a repeated
   finishSecret is harmless); a token that is not AWSPENDING is refused;
 * **createSecret** stores a new value under the token, labelled AWSPENDING, unless it already
-  exists (idempotent). Keys the provider rotates get new random values; the others are copied.
+  exists (idempotent). The keys the provider rotates that the secret holds get new random
+  values; the others are copied.
   A stale AWSPENDING label left on another version by an earlier, failed rotation is removed
   first, so no rotation is ever stranded behind it;
 * **setSecret** waits until every receiver has re-read the secret (``propagation_seconds``, at
@@ -61,6 +62,15 @@ def new_signing_key() -> dict[str, str]:
     """Return a new token signing key: a key id and 32 random bytes, base64url-encoded."""
     key = base64.urlsafe_b64encode(random_source.token_bytes(32)).rstrip(b"=").decode()
     return {"kid": uuid.uuid4().hex[:16], "key": key}
+
+
+def _rotated_keys(rotates: tuple[str, ...], held: Mapping[str, str]) -> tuple[str, ...]:
+    """Return the rotatable keys the secret holds (all of them when it holds none).
+
+    One provider's registrations differ: an Insider V1 secret holds an ``api_key``, a V2 one
+    ``client_id``/``client_secret``; only the keys in use get new values.
+    """
+    return tuple(key for key in rotates if key in held) or rotates
 
 
 def _error_code(exc: Exception) -> str | None:
@@ -149,7 +159,7 @@ class RotationEngine:
         if registration is None:
             new_values: dict[str, str] = {**current, **new_signing_key()}
         else:
-            rotated = self.host.get(registration.provider).info.rotates
+            rotated = _rotated_keys(self.host.get(registration.provider).info.rotates, current)
             new_values = {**current, **{key: new_secret_value() for key in rotated}}
         client.put_secret_value(
             SecretId=arn,
@@ -186,7 +196,7 @@ class RotationEngine:
         needed = (
             SIGNING_KEY_FIELDS
             if registration is None
-            else self.host.get(registration.provider).info.rotates
+            else _rotated_keys(self.host.get(registration.provider).info.rotates, pending)
         )
         missing = [key for key in needed if not pending.get(key)]
         if missing:

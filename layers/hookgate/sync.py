@@ -20,14 +20,14 @@ from hookgate.errors import HookgateError
 from hookgate.models import Registration, SecretVersion
 from hookgate.plugins import PluginHost
 from hookgate.secrets import SecretStore
-from hookgate.sync_models import ApplyInterruptedError, PlannedChange
+from hookgate.sync_models import NOT_DRIFT, ApplyInterruptedError, PlannedChange
 
 logger = logging.getLogger(__name__)
 
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_CHANGES = 2
-_SYMBOLS = {"create": "+", "update": "~", "delete": "-", "unchanged": "="}
+_SYMBOLS = {"create": "+", "update": "~", "delete": "-", "unchanged": "=", "unmanaged": "?"}
 
 
 def webhook_url(base_url: str, registration: Registration) -> str:
@@ -54,8 +54,8 @@ class SyncReport:
 
     @property
     def drift(self) -> list[PlannedChange]:
-        """Return every change that is not ``unchanged`` (what differs from the declaration)."""
-        return [c for r in self.results for c in r.changes if c.action != "unchanged"]
+        """Return every change the provider needs (what differs from the declaration)."""
+        return [c for r in self.results for c in r.changes if c.action not in NOT_DRIFT]
 
     @property
     def errors(self) -> dict[str, str]:
@@ -108,6 +108,7 @@ def render(report: SyncReport) -> str:
     lines.append(
         f"{verb}: {counts['create']} to create, {counts['update']} to update, "
         f"{counts['delete']} to delete, {counts['unchanged']} unchanged"
+        + (f", {counts['unmanaged']} not managed" if counts["unmanaged"] else "")
         + (f", {len(report.errors)} failed" if report.errors else "")
         + "."
     )
@@ -140,6 +141,9 @@ class SyncEngine:
             result = RegistrationResult(registration.name, registration.provider)
             report.results.append(result)
             provider = self.host.get(registration.provider)
+            if provider.info.api_credential_keys and not registration.api_secret_id:
+                result.changes = [_unmanaged(registration, "no api_secret in hookgate.yaml")]
+                continue
             if not provider.implements("hookgate_register"):
                 result.error = f"provider {provider.name!r} cannot manage its webhooks"
                 continue
@@ -165,6 +169,15 @@ class SyncEngine:
                     extra={"registration": registration.name, "error": result.error},
                 )
         return report
+
+
+def _unmanaged(registration: Registration, why: str) -> PlannedChange:
+    return PlannedChange(
+        registration=registration.name,
+        provider=registration.provider,
+        action="unmanaged",
+        reason=f"{why}: sync leaves this webhook to you",
+    )
 
 
 DRIFT_SOURCE = "hookgate.sync"

@@ -8,7 +8,9 @@ from pydantic import BaseModel, ConfigDict
 
 from hookgate.errors import HookgateError
 
-Action = Literal["create", "update", "delete", "unchanged"]
+Action = Literal["create", "update", "delete", "unchanged", "unmanaged"]
+NOT_DRIFT: frozenset[str] = frozenset({"unchanged", "unmanaged"})
+"""Actions that say the provider needs nothing: in line, or out of sync's reach."""
 
 
 class PlannedChange(BaseModel):

@@ -43,6 +43,7 @@ def hookgate_provider() -> ProviderInfo:
         settings_model=Dialog360Settings,
         secret_keys=(TOKEN_KEY,),
         rotates=(TOKEN_KEY,),
+        api_credential_keys=("api_key",),
     )
 
 

@@ -20,7 +20,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from hookgate.sandbox.core import Deliverer, FaultInjector, Sandbox, Target, build_sandbox_app
+from hookgate.sandbox.core import (
+    Deliverer,
+    FaultInjector,
+    LocalWiring,
+    Sandbox,
+    Target,
+    build_sandbox_app,
+)
 from hookgate_360dialog.samples import SAMPLE_PAYLOADS
 
 MAX_DESTINATIONS = 3
@@ -163,3 +170,8 @@ def build_sandbox(*, key_id: str, key_secret: str) -> Sandbox:  # noqa: PLR0915
         samples=SAMPLE_PAYLOADS,
         state=show,
     )
+
+
+def local_wiring(url: str, key_id: str, key_secret: str) -> LocalWiring:
+    """Return the settings and API credentials that point a registration at this sandbox."""
+    return LocalWiring(settings={"api_base_url": url}, credentials={"api_key": key_secret})

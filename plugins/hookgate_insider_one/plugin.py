@@ -34,7 +34,8 @@ def hookgate_provider() -> ProviderInfo:
         title="Insider One WhatsApp (V1 bearer key; V2 OAuth2)",
         settings_model=InsiderOneSettings,
         secret_keys=(API_KEY, "client_id", "client_secret", "refresh_token"),
-        rotates=(API_KEY,),
+        rotates=(API_KEY, "client_secret", "refresh_token"),
+        api_credential_keys=("client_id", "client_secret", "ins_auth_key"),
     )
 
 

@@ -98,6 +98,19 @@ def reconcile(
     client: InsiderClient | None = None,
 ) -> list[PlannedChange]:
     """Plan (and with ``apply``, make) the changes that bring the V2 webhook in line."""
+    if _settings(registration).auth == "v1":
+        return [
+            PlannedChange(
+                registration=registration.name,
+                provider=PROVIDER,
+                action="unmanaged",
+                target=webhook_url,
+                reason=(
+                    "Insider V1 settings have no read API, so drift cannot be seen; "
+                    "`hookgate rotate` saves them with a new key"
+                ),
+            )
+        ]
     if not secrets.versions:
         raise ConfigError(f"registration {registration.name!r}: its secret has no current version")
     want = desired_webhook(registration, webhook_url, secrets.versions[0])

@@ -24,7 +24,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from hookgate.sandbox.core import Deliverer, FaultInjector, Sandbox, Target, build_sandbox_app
+from hookgate.sandbox.core import (
+    Attempt,
+    Deliverer,
+    Delivery,
+    FaultInjector,
+    LocalWiring,
+    Sandbox,
+    Target,
+    build_sandbox_app,
+)
 from hookgate_insider_one.samples import SAMPLE_PAYLOADS
 
 EVENTS = {"sent", "delivered", "read", "reply", "failed"}
@@ -82,6 +91,7 @@ def build_sandbox(*, key_id: str, key_secret: str, ins_auth_key: str = "") -> Sa
     """Return a sandbox for gateway client ``key_id`` / ``key_secret`` (and a V1 auth key)."""
     state = _State(key_id, key_secret, ins_auth_key or key_secret)
     faults = FaultInjector()
+    deliverer = Deliverer(faults)
 
     async def issue_token(request: Request) -> Response:
         try:
@@ -179,19 +189,24 @@ def build_sandbox(*, key_id: str, key_secret: str, ins_auth_key: str = "") -> Sa
             return _message(400, "body could not be decoded", "2010")
         if not isinstance(body, dict) or not body.get("webhookUrl") or not body.get("apiKey"):
             return _message(400, "webhookUrl and apiKey are required", "2011")
+        probe = Delivery(
+            webhook_id="v1-settings", target=str(body["webhookUrl"]), sample="validation", body="{}"
+        )
         try:
             async with httpx.AsyncClient(timeout=5) as client:
-                probe = await client.post(
+                answer = await client.post(
                     body["webhookUrl"],
-                    content=b"{}",
+                    content=probe.body.encode(),
                     headers={
                         "authorization": f"Bearer {body['apiKey']}",
                         "content-type": "application/json",
                     },
                 )
-            valid = probe.status_code == 200
-        except httpx.HTTPError:
-            valid = False
+            probe.attempts.append(Attempt(status=answer.status_code, answer=answer.text[:200]))
+        except httpx.HTTPError as exc:
+            probe.attempts.append(Attempt(status=None, error=type(exc).__name__))
+        probe.delivered = valid = probe.attempts[-1].status == 200
+        deliverer.record(probe)
         if not valid:
             return _message(400, "failed to validate the webhook", "2020")
         with state.lock:
@@ -261,8 +276,16 @@ def build_sandbox(*, key_id: str, key_secret: str, ins_auth_key: str = "") -> Sa
         "insider_one",
         routes,
         faults=faults,
-        deliverer=Deliverer(faults),
+        deliverer=deliverer,
         targets=targets,
         samples=SAMPLE_PAYLOADS,
         state=show,
+    )
+
+
+def local_wiring(url: str, key_id: str, key_secret: str) -> LocalWiring:
+    """Return the settings and API credentials that point a registration at this sandbox."""
+    return LocalWiring(
+        settings={"gateway_url": url, "v1_url": url},
+        credentials={"client_id": key_id, "client_secret": key_secret, "ins_auth_key": key_secret},
     )

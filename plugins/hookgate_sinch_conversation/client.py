@@ -45,6 +45,7 @@ class SinchConversationClient:
         key_secret: str,
         project_id: str,
         app_id: str,
+        timeout: float = 10.0,
         http: httpx.Client | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
@@ -53,7 +54,7 @@ class SinchConversationClient:
         self._api = api_url.rstrip("/")
         self.project_id = project_id
         self.app_id = app_id
-        self._http = http or httpx.Client(timeout=httpx.Timeout(10.0, connect=3.0))
+        self._http = http or httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 3.0)))
         self._sleep = sleep
         self._auth = SinchAuth(
             self._http,

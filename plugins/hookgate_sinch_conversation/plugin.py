@@ -35,7 +35,8 @@ def hookgate_provider() -> ProviderInfo:
         title="Sinch Conversation API",
         settings_model=SinchConversationSettings,
         secret_keys=(SECRET_KEY, "client_id", "client_secret"),
-        rotates=(SECRET_KEY,),
+        rotates=(SECRET_KEY, "client_secret"),
+        api_credential_keys=("key_id", "key_secret"),
     )
 
 

@@ -41,6 +41,7 @@ def client_for(
         key_secret=key_secret,
         project_id=settings.project_id,
         app_id=settings.app_id,
+        timeout=settings.api_timeout_seconds,
     )
 
 

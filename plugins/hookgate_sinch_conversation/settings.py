@@ -22,6 +22,8 @@ class SinchConversationSettings(BaseModel):
     # Management API hosts (sync); settings so the same client talks to the sandbox.
     api_base_url: str | None = None  # default: https://{region}.conversation.api.sinch.com
     auth_url: str = "https://auth.sinch.com"
+    # Seconds each management API call may take before it counts as failed (and is retried).
+    api_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
 
     def api_url(self) -> str:
         """Return the Conversation API base URL for this registration's region."""

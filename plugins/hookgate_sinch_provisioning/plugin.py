@@ -38,6 +38,7 @@ def hookgate_provider() -> ProviderInfo:
         settings_model=SinchProvisioningSettings,
         secret_keys=(SIGNING_KEY,),
         rotates=(SIGNING_KEY,),
+        api_credential_keys=("key_id", "key_secret"),
     )
 
 

@@ -23,7 +23,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from hookgate.sandbox.core import Deliverer, FaultInjector, Sandbox, Target, build_sandbox_app
+from hookgate.sandbox.core import (
+    Deliverer,
+    FaultInjector,
+    LocalWiring,
+    Sandbox,
+    Target,
+    build_sandbox_app,
+)
 from hookgate_sinch_provisioning.event_types import EVENT_TYPE_MAP
 from hookgate_sinch_provisioning.samples import SAMPLE_PAYLOADS, signed_headers
 
@@ -212,4 +219,12 @@ def build_sandbox(*, key_id: str, key_secret: str) -> Sandbox:  # noqa: PLR0915
         targets=targets,
         samples=SAMPLE_PAYLOADS,
         state=show,
+    )
+
+
+def local_wiring(url: str, key_id: str, key_secret: str) -> LocalWiring:
+    """Return the settings and API credentials that point a registration at this sandbox."""
+    return LocalWiring(
+        settings={"api_base_url": url, "auth_url": url},
+        credentials={"key_id": key_id, "key_secret": key_secret},
     )

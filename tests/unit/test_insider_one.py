@@ -169,7 +169,10 @@ def test_v2_never_accepts_the_v1_key_only_a_token_hookgate_issued() -> None:
 
 def test_provider_record() -> None:
     info = plugin.hookgate_provider()
-    assert (info.name, info.rotates) == ("insider_one", ("api_key",))
+    assert (info.name, info.rotates) == (
+        "insider_one",
+        ("api_key", "client_secret", "refresh_token"),
+    )
     assert "OAuth2" in info.title
     assert set(info.secret_keys) == {"api_key", "client_id", "client_secret", "refresh_token"}
 

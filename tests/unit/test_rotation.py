@@ -234,3 +234,12 @@ def test_set_secret_waits_until_receivers_can_see_the_pending_version(
     engine.handle("hookgate/demo", token, "setSecret")
     assert len(slept) == 1 and 80 < slept[0] <= 90
     assert len(provider.pushed) == 1
+
+
+def test_only_the_rotatable_keys_a_secret_holds_get_new_values() -> None:
+    from hookgate.rotation import _rotated_keys
+
+    insider = ("api_key", "client_secret", "refresh_token")
+    assert _rotated_keys(insider, {"api_key": "v1-key"}) == ("api_key",)
+    assert _rotated_keys(insider, {"client_id": "c", "client_secret": "s"}) == ("client_secret",)
+    assert _rotated_keys(insider, {}) == insider  # an empty secret gets every key

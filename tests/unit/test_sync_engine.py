@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, cast
 
 import boto3
@@ -12,7 +13,7 @@ from moto import mock_aws
 from pydantic import BaseModel
 
 from hookgate import hookimpl
-from hookgate.config import parse_config
+from hookgate.config import load_config, parse_config
 from hookgate.errors import UnknownRegistrationError
 from hookgate.models import ProviderInfo, Registration, SecretVersion, SecretVersions
 from hookgate.plugins import load_plugins
@@ -163,3 +164,23 @@ def test_errors_are_reported_per_registration(engine: tuple[SyncEngine, MemoryPr
     report = sync.run(BASE, apply=True, only=["one"])
     assert "apply stopped part-way" in report.errors["one"]
     assert "secret-value" not in json.dumps(report.to_json())
+
+
+def test_registrations_without_api_credentials_are_reported_unmanaged(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The shipped hookgate.yaml names no api_secret: sync plans nothing and calls no one."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    host = load_plugins()
+    config = load_config(Path(__file__).resolve().parents[2] / "hookgate.yaml", host)
+    with mock_aws():
+        sm = boto3.client("secretsmanager", region_name="eu-west-1")
+        for registration in config.registrations.values():
+            sm.create_secret(Name=registration.secret_id, SecretString='{"k": "v"}')
+        report = SyncEngine(host, config, SecretStore(lambda: sm)).run(
+            "https://x.example/webhooks", apply=False
+        )
+    assert report.exit_code() == EXIT_OK
+    assert {c.action for r in report.results for c in r.changes} == {"unmanaged"}
+    assert "4 not managed" in render(report)

@@ -1,34 +1,27 @@
-"""``hookgate dev``: the product on one machine — emulator, front, traffic, live view.
+"""``hookgate dev``: the product on one machine, with a live view of what happens.
 
-Starts moto server on loopback with what template.yaml declares, the HTTP front that routes as
-the HttpApi does into the real handlers, then (unless ``--no-demo``) signed demo deliveries of
-every registration's provider samples, and prints each normalised event as it reaches the bus.
-Ctrl-C stops everything.
+Brings up the local stack (:mod:`hookgate.local.stack`: AWS emulator, provider sandboxes, the
+HttpApi front, sync), then (unless ``--no-demo``) has every sandbox deliver distinct webhooks,
+rotates secrets every ``--rotate-every`` seconds if asked, and prints each normalised event as it
+reaches the bus and each rejection with its reason. Ctrl-C stops every part; the exit prints
+whether every delivery arrived exactly once.
 """
 
 from __future__ import annotations
 
-import importlib
 import itertools
 import json
-import os
 import threading
 import time
-from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-import httpx
-
-from hookgate.config import HookgateConfig, load_config
-from hookgate.local.emulator import LocalAccount, provision, running_emulator
-from hookgate.local.front import build_front
-from hookgate.local.template import http_routes, load_template
-from hookgate.models import Registration
-from hookgate.plugins import get_plugin_host
-from hookgate.sandbox.server import BackgroundServer
+from hookgate.local.audit import audit
+from hookgate.local.emulator import CREDENTIALS
+from hookgate.local.stack import PROPAGATION_SECONDS, LocalStack, TrafficPump, all_deliveries
+from hookgate.sync import render
 
 
 @dataclass
@@ -42,39 +35,7 @@ class DevOptions:
     demo_interval: float = 1.0
     events_out: Path | None = None
     duration: float | None = None
-
-
-def _samples(registration: Registration) -> Any | None:
-    plugin = get_plugin_host().get(registration.provider).plugin
-    module = getattr(plugin, "__name__", None) or type(plugin).__module__
-    try:
-        return importlib.import_module(f"{module.rsplit('.', 1)[0]}.samples")
-    except ImportError:
-        return None
-
-
-def _demo_requests(
-    config: HookgateConfig, account: LocalAccount, base_url: str
-) -> Iterator[tuple[str, bytes, dict[str, str]]]:
-    streams: list[Iterator[tuple[str, bytes, dict[str, str]]]] = []
-    for registration in config.registrations.values():
-        samples = _samples(registration)
-        if samples is None:
-            continue
-        secret = account.secret_values.get(registration.secret_id, {})
-        url = f"{base_url}/webhooks/{registration.provider}/{registration.name}"
-
-        def stream(
-            samples: Any = samples, secret: dict[str, str] = secret, url: str = url
-        ) -> Iterator[tuple[str, bytes, dict[str, str]]]:
-            for body in itertools.cycle(samples.SAMPLE_PAYLOADS.values()):
-                headers = samples.signed_headers(body, secret, datetime.now(UTC))
-                yield url, body, {"content-type": "application/json", **headers}
-
-        streams.append(stream())
-    while streams:
-        for current in streams:
-            yield next(current)
+    rotate_every: float | None = None
 
 
 def _line(event: dict[str, Any]) -> str:
@@ -88,88 +49,123 @@ def _line(event: dict[str, Any]) -> str:
     )
 
 
+def _banner(stack: LocalStack, started: float, out: TextIO) -> None:
+    print(f"hookgate dev ready in {time.monotonic() - started:.1f} s", file=out)
+    print(f"  front (HttpApi routes): {stack.front_url}", file=out)
+    for registration in stack.config.registrations.values():
+        sandbox = stack.sandbox_for(registration.name)
+        source = f"delivered by {sandbox.url}" if sandbox else "no sandbox: send requests by hand"
+        print(
+            f"  {registration.name:<24} {stack.webhook_base_url}/{registration.provider}/"
+            f"{registration.name}  ({source})",
+            file=out,
+        )
+    print(
+        f"  AWS emulator: {stack.account.endpoint} (bus {stack.account.bus_name}); "
+        "sandbox controls: POST <sandbox>/_sandbox/deliver, /_sandbox/faults",
+        file=out,
+    )
+    if stack.sync_report is not None:
+        print("sync against the sandboxes:", file=out)
+        print("  " + render(stack.sync_report).replace("\n", "\n  "), file=out)
+    print(
+        "rotate by hand (another shell):\n  "
+        + " ".join(f"{k}={v}" for k, v in CREDENTIALS.items())
+        + f" AWS_ENDPOINT_URL={stack.account.endpoint} AWS_REGION=eu-west-1 hookgate rotate "
+        f"<registration> --config {stack.effective_config} --base-url {stack.webhook_base_url} "
+        f"--wait {PROPAGATION_SECONDS}",
+        file=out,
+    )
+    out.flush()
+
+
+class _Rotator(threading.Thread):
+    """Rotates each registration's secret in turn, one every ``every`` seconds."""
+
+    def __init__(self, stack: LocalStack, every: float, out: TextIO) -> None:
+        super().__init__(daemon=True)
+        self.stack, self.every, self.out = stack, every, out
+        self.halt = threading.Event()
+        self.failures = 0
+
+    def stop(self) -> None:
+        """Finish the rotation under way, then stop."""
+        self.halt.set()
+        self.join(timeout=30)
+
+    def run(self) -> None:
+        names = itertools.cycle(list(self.stack.config.registrations))
+        while not self.halt.wait(self.every):
+            name = next(names)
+            try:
+                version = self.stack.rotate(name)
+                print(f"  rotated {name}: version {version} is now current", file=self.out)
+            except Exception as exc:  # reported in the live view; the next turn tries again
+                self.failures += 1
+                print(f"  rotation of {name} failed: {type(exc).__name__}: {exc}", file=self.out)
+
+
 def run_dev(options: DevOptions, out: TextIO, stop: threading.Event | None = None) -> int:
-    """Run the local stack until ``stop`` is set, Ctrl-C, or ``duration`` passes."""
+    """Run the local stack until ``stop`` is set, Ctrl-C, or ``duration`` passes.
+
+    Returns 0 when every delivery reached the bus exactly once and nothing was rejected.
+    """
     stop = stop or threading.Event()
-    template = load_template(options.root / "template.yaml")
-    host = get_plugin_host()
-    config = load_config(options.config, host)
     started = time.monotonic()
-    with running_emulator() as endpoint:
-        account = provision(template, config, host, endpoint)
-        front = build_front(http_routes(template), options.root)
-        with BackgroundServer(front, port=options.port) as server:
-            os.environ.update(
-                account.environment(
-                    template,
-                    {
-                        "HOOKGATE_CONFIG": str(options.config),
-                        "HOOKGATE_WEBHOOK_BASE_URL": f"{server.url}/webhooks",
-                        "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
-                        "POWERTOOLS_METRICS_DISABLED": "true",
-                        "POWERTOOLS_TRACE_DISABLED": "true",
-                    },
-                )
+    with LocalStack(options.root, options.config, port=options.port) as stack:
+        _banner(stack, started, out)
+        seen = dict.fromkeys(stack.sandboxes, 0)
+        published: list[dict[str, Any]] = []
+        pump: TrafficPump | None = None
+        rotator: _Rotator | None = None
+        # Stopped in reverse order: rotation, traffic, a last look at the bus, the events file.
+        with ExitStack() as running:
+            sink = (
+                running.enter_context(options.events_out.open("a", encoding="utf-8"))
+                if options.events_out
+                else None
             )
-            print(f"hookgate dev ready in {time.monotonic() - started:.1f} s", file=out)
-            print(
-                f"  front (HttpApi routes): {server.url}/webhooks/<provider>/<registration>",
-                file=out,
-            )
-            print(f"  AWS emulator:           {endpoint}  (bus {account.bus_name})", file=out)
-            for registration in config.registrations.values():
+            running.callback(lambda: published.extend(_show(stack, seen, out, sink)))
+            running.callback(time.sleep, 0.3)
+            if options.demo:
+                pump = running.enter_context(TrafficPump(stack, interval=options.demo_interval))
+            if options.rotate_every:
+                rotator = _Rotator(stack, options.rotate_every, out)
+                rotator.start()
+                running.callback(rotator.stop)
+            try:
+                while not stop.is_set():
+                    elapsed = time.monotonic() - started
+                    if options.duration is not None and elapsed > options.duration:
+                        break
+                    published += _show(stack, seen, out, sink)
+                    stop.wait(0.2)
+            except KeyboardInterrupt:
+                print("stopping…", file=out)
+        deliveries = [d for _, d in all_deliveries(stack)]
+        report = audit(deliveries, published, stack.config, stack.host)
+        print(f"stopped: {report.summary()}", file=out)
+        failures = (rotator.failures if rotator else 0) + len(pump.failures if pump else [])
+        return 0 if report.clean and not failures else 1
+
+
+def _show(
+    stack: LocalStack, seen: dict[str, int], out: TextIO, sink: TextIO | None
+) -> list[dict[str, Any]]:
+    for provider, sandbox in stack.sandboxes.items():
+        fresh = sandbox.deliveries(seen[provider])
+        seen[provider] += len(fresh)
+        for delivery in fresh:
+            for attempt in delivery.rejected:
                 print(
-                    f"  registration {registration.name}: {server.url}/webhooks/"
-                    f"{registration.provider}/{registration.name}",
+                    f"  REJECTED {attempt.status} {provider} {delivery.target}: {attempt.answer}",
                     file=out,
                 )
-            out.flush()
-            return _serve(
-                options=options,
-                config=config,
-                account=account,
-                base_url=server.url,
-                out=out,
-                stop=stop,
-                started=started,
-            )
-
-
-def _serve(
-    *,
-    options: DevOptions,
-    config: HookgateConfig,
-    account: LocalAccount,
-    base_url: str,
-    out: TextIO,
-    stop: threading.Event,
-    started: float,
-) -> int:
-    sink = options.events_out.open("a", encoding="utf-8") if options.events_out else None
-    demo = _demo_requests(config, account, base_url) if options.demo else None
-    rejected = 0
-    try:
-        with httpx.Client(timeout=10) as client:
-            while not stop.is_set():
-                if options.duration is not None and time.monotonic() - started > options.duration:
-                    break
-                if demo is not None:
-                    url, body, headers = next(demo, ("", b"", {}))
-                    if url:
-                        answer = client.post(url, content=body, headers=headers)
-                        if answer.status_code != 200:
-                            rejected += 1
-                            print(f"  rejected {answer.status_code} {url}: {answer.text}", file=out)
-                for event in account.drain_events():
-                    print(_line(event), file=out)
-                    if sink is not None:
-                        sink.write(json.dumps(event.get("detail", {})) + "\n")
-                        sink.flush()
-                out.flush()
-                stop.wait(options.demo_interval)
-    except KeyboardInterrupt:
-        pass
-    finally:
+    events = stack.events()
+    for event in events:
+        print(_line(event), file=out)
         if sink is not None:
-            sink.close()
-    return 1 if rejected else 0
+            sink.write(json.dumps(event.get("detail", {})) + "\n")
+            sink.flush()
+    out.flush()
+    return events

@@ -6,7 +6,9 @@ Control routes (not part of any provider's API)::
                                 "kind": "status"|"timeout"|"retry_after", "status": 500,
                                 "retry_after": 1, "count": 1}
     DELETE /_sandbox/faults     clear every pending fault
-    POST /_sandbox/deliver      {"sample": "<name>", "count": 1}: deliver to every webhook
+    POST /_sandbox/deliver      {"sample": "<name>" | "*", "count": 1, "unique": false}:
+                                deliver to every webhook; "*" takes the samples in turn, and
+                                "unique" gives each delivery its own ids (see unique_body)
     GET  /_sandbox/deliveries   what was delivered, with each attempt's outcome
     GET  /_sandbox/state        the provider's stored webhooks (secrets masked)
 """
@@ -14,6 +16,8 @@ Control routes (not part of any provider's API)::
 from __future__ import annotations
 
 import asyncio
+import itertools
+import json
 import threading
 import time
 from collections import deque
@@ -75,12 +79,53 @@ class FaultInjector:
         return None
 
 
+ID_KEYS: frozenset[str] = frozenset(
+    {"id", "message_id", "event_id", "messageId", "eventId", "key", "wamid"}
+)
+"""JSON keys whose string values ``unique_body`` makes unique: the ids providers dedupe on."""
+
+
+def unique_body(body: bytes, serial: int) -> bytes:
+    """Return ``body`` made a new, distinct event: ``-<serial>`` appended to every id in it.
+
+    A provider sends each event once with its own ids; replaying one sample would be (rightly)
+    collapsed by hookgate's dedupe. A JSON object without any id gets a top-level
+    ``sandbox_serial`` instead; a body that is not JSON is returned as it is.
+    """
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return body
+    renamed = 0
+
+    def rename(value: Any) -> Any:
+        nonlocal renamed
+        if isinstance(value, dict):
+            fresh = {}
+            for key, item in value.items():
+                if key in ID_KEYS and isinstance(item, str):
+                    fresh[key] = f"{item}-{serial}"
+                    renamed += 1
+                else:
+                    fresh[key] = rename(item)
+            return fresh
+        if isinstance(value, list):
+            return [rename(item) for item in value]
+        return value
+
+    document = rename(document)
+    if not renamed and isinstance(document, dict):
+        document["sandbox_serial"] = serial
+    return json.dumps(document, separators=(",", ":")).encode()
+
+
 @dataclass
 class Attempt:
-    """One try at delivering a webhook."""
+    """One try at delivering a webhook: the status, or the error, and the answer's start."""
 
     status: int | None
     error: str | None = None
+    answer: str = ""
 
 
 @dataclass
@@ -90,8 +135,14 @@ class Delivery:
     webhook_id: str
     target: str
     sample: str
+    body: str = ""
     attempts: list[Attempt] = field(default_factory=list)
     delivered: bool = False
+
+    @property
+    def rejected(self) -> list[Attempt]:
+        """Return the attempts hookgate answered with a status other than 2xx."""
+        return [a for a in self.attempts if a.status is not None and not 200 <= a.status < 300]
 
 
 @dataclass
@@ -126,7 +177,12 @@ class Deliverer:
 
     def deliver(self, target: Target, sample: str, body: bytes) -> Delivery:
         """Deliver ``body`` to ``target``, signing every attempt afresh, and record it."""
-        delivery = Delivery(webhook_id=target.webhook_id, target=target.url, sample=sample)
+        delivery = Delivery(
+            webhook_id=target.webhook_id,
+            target=target.url,
+            sample=sample,
+            body=body.decode("utf-8", "replace"),
+        )
         for attempt in range(self._max_attempts):
             if attempt:
                 time.sleep(self._backoff * 2 ** (attempt - 1))
@@ -140,13 +196,24 @@ class Deliverer:
             except httpx.HTTPError as exc:
                 delivery.attempts.append(Attempt(status=None, error=type(exc).__name__))
                 continue
-            delivery.attempts.append(Attempt(status=response.status_code))
+            delivery.attempts.append(
+                Attempt(status=response.status_code, answer=response.text[:200])
+            )
             if response.is_success:
                 delivery.delivered = True
                 break
+        self.record(delivery)
+        return delivery
+
+    def record(self, delivery: Delivery) -> None:
+        """Add ``delivery`` to the log (also for calls a sandbox makes outside ``deliver``)."""
         with self._lock:
             self.log.append(delivery)
-        return delivery
+
+    def since(self, start: int) -> list[Delivery]:
+        """Return the deliveries logged from position ``start`` on."""
+        with self._lock:
+            return self.log[start:]
 
     def _post(self, url: str, body: bytes, headers: dict[str, str]) -> httpx.Response:
         if self._client is not None:
@@ -187,6 +254,18 @@ class FaultMiddleware:
         await response(scope, receive, send)
 
 
+@dataclass(frozen=True)
+class LocalWiring:
+    """What points a registration at its provider's sandbox: settings and API credentials.
+
+    Each sandbox module offers ``local_wiring(url, key_id, key_secret)`` returning one; the local
+    stack merges ``settings`` into the registration and stores ``credentials`` as its api_secret.
+    """
+
+    settings: Mapping[str, str]
+    credentials: Mapping[str, str]
+
+
 @dataclass
 class Sandbox:
     """A provider sandbox: its ASGI app plus the pieces tests reach into."""
@@ -219,19 +298,28 @@ def build_sandbox_app(
         faults.clear()
         return JSONResponse({"cleared": True})
 
+    serials, turns = itertools.count(1), itertools.count()
+
     async def deliver(request: Request) -> Response:
         body = await request.json()
         sample = str(body.get("sample", ""))
-        if sample not in samples:
+        if sample != "*" and sample not in samples:
             return JSONResponse(
                 {"error": f"unknown sample {sample!r}", "samples": sorted(samples)}, status_code=400
             )
-        count = int(body.get("count", 1))
-        run: Callable[[], list[Delivery]] = lambda: [  # noqa: E731
-            deliverer.deliver(target, sample, samples[sample])
-            for _ in range(count)
-            for target in targets()
-        ]
+        names = sorted(samples) if sample == "*" else [sample]
+        count, unique = int(body.get("count", 1)), bool(body.get("unique", False))
+
+        def run() -> list[Delivery]:
+            done = []
+            for _ in range(count):
+                name = names[next(turns) % len(names)]
+                payload = samples[name]
+                for target in targets():
+                    sent = unique_body(payload, next(serials)) if unique else payload
+                    done.append(deliverer.deliver(target, name, sent))
+            return done
+
         done = await asyncio.to_thread(run)
         return JSONResponse({"deliveries": [asdict(d) for d in done]})
 

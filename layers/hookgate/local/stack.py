@@ -1,0 +1,345 @@
+"""The whole product on one machine: emulator, provider sandboxes, front, sync, rotation.
+
+``LocalStack`` is what ``hookgate dev`` runs and what the end-to-end tests drive:
+
+1. moto server on loopback, with what template.yaml declares created in it (``provision``);
+2. one sandbox per provider that hookgate.yaml uses (its plugin's ``sandbox`` module), each
+   with API credentials of its own, stored in the emulator as the registration's api_secret;
+3. the local front, routing as template.yaml's HttpApi into the real handlers;
+4. sync (``apply``) so every sandbox holds a webhook that points at the front; a webhook sync
+   cannot manage (Insider V1: no read API) gets the current secret pushed once instead.
+
+hookgate.yaml is not changed: the stack writes an effective copy whose registrations point at
+the sandboxes, and the handlers read that copy.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import secrets as random_source
+import tempfile
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import httpx
+import yaml
+
+from hookgate import runtime
+from hookgate.config import HookgateConfig, load_config
+from hookgate.local.emulator import LocalAccount, provision, running_emulator
+from hookgate.local.front import build_front
+from hookgate.local.template import http_routes, load_template
+from hookgate.models import Registration, SecretStage
+from hookgate.plugins import PluginHost, get_plugin_host
+from hookgate.rotation import RotationEngine
+from hookgate.sandbox.core import Delivery, LocalWiring, Sandbox
+from hookgate.sandbox.server import BackgroundServer
+from hookgate.sync import SyncReport, webhook_url
+
+API_SECRET_PREFIX = "hookgate-local/api/"  # noqa: S105 - a name prefix, not a secret
+
+# The local stack rotates within seconds: receivers re-read a secret every CACHE_SECONDS, and
+# setSecret waits PROPAGATION_SECONDS (longer) before the provider gets the new value.
+CACHE_SECONDS = 1.0
+REFRESH_SECONDS = 0.5
+PROPAGATION_SECONDS = 2.0
+
+
+_PUBLIC_KEYS = frozenset({"kid", "key_id", "client_id"})
+
+
+class LocalStackError(RuntimeError):
+    """The local stack could not be brought up."""
+
+
+@dataclass
+class LocalSandbox:
+    """A provider's sandbox running on loopback."""
+
+    provider: str
+    sandbox: Sandbox
+    url: str
+    key_id: str
+    key_secret: str = field(repr=False, default="")
+
+    def deliveries(self, start: int = 0) -> list[Delivery]:
+        """Return what the sandbox delivered (or tried to), from position ``start`` on."""
+        return self.sandbox.deliverer.since(start)
+
+
+@dataclass
+class LocalStack:
+    """Brings up every part on entry, stops every part on exit."""
+
+    root: Path
+    config_path: Path
+    port: int | None = None
+    host: PluginHost = field(default_factory=get_plugin_host)
+    sandboxes: dict[str, LocalSandbox] = field(default_factory=dict)
+    unsandboxed: list[str] = field(default_factory=list)
+    sync_report: SyncReport | None = None
+    _stack: ExitStack = field(default_factory=ExitStack)
+    _account: LocalAccount | None = None
+    _config: HookgateConfig | None = None
+    _front_url: str = ""
+    effective_config: Path | None = None
+    _saved_environ: dict[str, str] = field(default_factory=dict)
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def __enter__(self) -> LocalStack:
+        """Start everything; stop what started if a part fails."""
+        try:
+            self._start()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Stop every part and give the process its environment back."""
+        self.close()
+
+    def close(self) -> None:
+        """Stop every part (in reverse order) and restore the environment."""
+        self._stack.close()
+        if self._saved_environ:
+            os.environ.clear()
+            os.environ.update(self._saved_environ)
+        runtime.reset()
+
+    def _start(self) -> None:
+        template = load_template(self.root / "template.yaml")
+        declared = load_config(self.config_path, self.host)
+        endpoint = self._stack.enter_context(running_emulator())
+        wirings = self._start_sandboxes(declared)
+        workdir = Path(self._stack.enter_context(tempfile.TemporaryDirectory(prefix="hookgate-")))
+        effective = workdir / "hookgate.yaml"
+        effective.write_text(self._effective_config(wirings), encoding="utf-8")
+        self.effective_config = effective
+        self._config = load_config(effective, self.host)
+        account = provision(template, self._config, self.host, endpoint)
+        self._account = account
+        sm = account.client("secretsmanager")
+        for name, wiring in wirings.items():
+            secret_id = self._config.get(name).api_secret_id
+            sm.create_secret(Name=secret_id, SecretString=json.dumps(dict(wiring.credentials)))
+        front = BackgroundServer(build_front(http_routes(template), self.root), port=self.port)
+        self._stack.enter_context(front)
+        self._front_url = front.url
+        self._saved_environ = dict(os.environ)
+        os.environ.update(
+            account.environment(
+                template,
+                {
+                    "HOOKGATE_CONFIG": str(effective),
+                    "HOOKGATE_WEBHOOK_BASE_URL": self.webhook_base_url,
+                    "HOOKGATE_SECRET_CACHE_SECONDS": str(CACHE_SECONDS),
+                    "HOOKGATE_SECRET_REFRESH_SECONDS": str(REFRESH_SECONDS),
+                    "HOOKGATE_ROTATION_PROPAGATION_SECONDS": str(PROPAGATION_SECONDS),
+                    "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+                    "POWERTOOLS_METRICS_DISABLED": "true",
+                    "POWERTOOLS_TRACE_DISABLED": "true",
+                },
+            )
+        )
+        runtime.reset()
+        self.sync_report = self._register_webhooks()
+
+    def _start_sandboxes(self, declared: HookgateConfig) -> dict[str, LocalWiring]:
+        """Start a sandbox per provider in use; return each registration's wiring."""
+        wirings: dict[str, LocalWiring] = {}
+        for registration in declared.registrations.values():
+            module = _sandbox_module(self.host, registration.provider)
+            if module is None:
+                self.unsandboxed.append(registration.name)
+                continue
+            running = self.sandboxes.get(registration.provider)
+            if running is None:
+                key_id = f"hookgate-local-{registration.provider}"
+                key_secret = random_source.token_urlsafe(24)
+                sandbox = module.build_sandbox(key_id=key_id, key_secret=key_secret)
+                server = self._stack.enter_context(BackgroundServer(sandbox.app))
+                running = LocalSandbox(
+                    registration.provider, sandbox, server.url, key_id, key_secret
+                )
+                self.sandboxes[registration.provider] = running
+            wirings[registration.name] = module.local_wiring(
+                running.url, running.key_id, running.key_secret
+            )
+        return wirings
+
+    def _effective_config(self, wirings: Mapping[str, LocalWiring]) -> str:
+        document: Any = yaml.safe_load(self.config_path.read_text(encoding="utf-8"))
+        for entry in document.get("registrations", []):
+            wiring = wirings.get(entry.get("name"))
+            if wiring is None:
+                continue
+            entry["settings"] = {**(entry.get("settings") or {}), **wiring.settings}
+            entry["api_secret"] = f"{API_SECRET_PREFIX}{entry['name']}"
+        return str(yaml.safe_dump(document, sort_keys=False))
+
+    def _register_webhooks(self) -> SyncReport:
+        """Apply sync; push the current secret where sync cannot manage the webhook."""
+        report = runtime.get_sync_engine().run(self.webhook_base_url, apply=True)
+        if report.errors:
+            raise LocalStackError(f"sync against the sandboxes failed: {report.errors}")
+        for result in report.results:
+            registration = self.config.get(result.registration)
+            if registration.name in self.unsandboxed:
+                continue
+            if all(change.action == "unmanaged" for change in result.changes):
+                self._push_current_secret(registration)
+        return report
+
+    def _push_current_secret(self, registration: Registration) -> None:
+        store = runtime.secret_store_from_env()
+        secrets = store.versions(registration.secret_id, grace_seconds=0)
+        credentials = (
+            store.versions(registration.api_secret_id, grace_seconds=0).versions[0]
+            if registration.api_secret_id
+            else None
+        )
+        current = next(v for v in secrets.versions if v.stage is SecretStage.CURRENT)
+        provider = self.host.get(registration.provider)
+        url = webhook_url(self.webhook_base_url, registration)
+        if not provider.rotate_secret(registration, url, current, secrets, credentials):
+            raise LocalStackError(f"{registration.name}: the sandbox refused the webhook")
+
+    # -- what a user or a test reaches -----------------------------------------------------
+
+    @property
+    def account(self) -> LocalAccount:
+        """Return the emulated AWS account."""
+        if self._account is None:
+            raise LocalStackError("the stack is not running")
+        return self._account
+
+    @property
+    def config(self) -> HookgateConfig:
+        """Return the effective configuration (registrations pointed at the sandboxes)."""
+        if self._config is None:
+            raise LocalStackError("the stack is not running")
+        return self._config
+
+    @property
+    def front_url(self) -> str:
+        """Return the local front's base URL."""
+        return self._front_url
+
+    @property
+    def webhook_base_url(self) -> str:
+        """Return the base URL webhooks are delivered to (the WebhookBaseUrl output)."""
+        return f"{self._front_url}/webhooks"
+
+    def sandbox_for(self, registration: str) -> LocalSandbox | None:
+        """Return the sandbox that delivers ``registration``'s webhooks, if any."""
+        return self.sandboxes.get(self.config.get(registration).provider)
+
+    def deliver(self, provider: str, count: int = 1, sample: str = "*") -> list[dict[str, Any]]:
+        """Ask ``provider``'s sandbox to deliver ``count`` distinct webhooks to every target."""
+        sandbox = self.sandboxes[provider]
+        answer = httpx.post(
+            f"{sandbox.url}/_sandbox/deliver",
+            json={"sample": sample, "count": count, "unique": True},
+            timeout=60,
+        )
+        answer.raise_for_status()
+        deliveries: list[dict[str, Any]] = answer.json()["deliveries"]
+        return deliveries
+
+    def rotation_engine(self) -> RotationEngine:
+        """Return a rotation engine for the emulator, pushing to the sandboxes."""
+        return runtime.get_rotation_engine()
+
+    def rotate(self, registration: str) -> str:
+        """Rotate ``registration``'s secret now (all four steps); return the new version id."""
+        return self.rotation_engine().rotate_now(self.config.get(registration).secret_id)
+
+    def secret_values(self) -> set[str]:
+        """Return every secret value the stack holds: what no log, event or answer may show.
+
+        That is each version of each secret in the emulator, and the sandboxes' API keys.
+        """
+        sm = self.account.client("secretsmanager")
+        values = {sandbox.key_secret for sandbox in self.sandboxes.values()}
+        for listed in sm.list_secrets().get("SecretList", []):
+            versions = sm.list_secret_version_ids(SecretId=listed["ARN"]).get("Versions", [])
+            for version in versions:
+                text = sm.get_secret_value(SecretId=listed["ARN"], VersionId=version["VersionId"])[
+                    "SecretString"
+                ]
+                document = json.loads(text)
+                if isinstance(document, dict):
+                    values.update(str(v) for k, v in document.items() if k not in _PUBLIC_KEYS)
+        return values
+
+    def events(self) -> list[dict[str, Any]]:
+        """Return (and take) the events the bus delivered to the collector queue so far."""
+        return self.account.drain_events()
+
+
+def _sandbox_module(host: PluginHost, provider: str) -> Any | None:
+    plugin = host.get(provider).plugin
+    module = getattr(plugin, "__name__", None) or type(plugin).__module__
+    try:
+        found = importlib.import_module(f"{module.rsplit('.', 1)[0]}.sandbox")
+    except ImportError:
+        return None
+    if not hasattr(found, "build_sandbox") or not hasattr(found, "local_wiring"):
+        return None
+    return found
+
+
+class TrafficPump:
+    """Keeps every sandbox delivering distinct webhooks until stopped (a thread per sandbox)."""
+
+    def __init__(self, stack: LocalStack, interval: float = 0.2) -> None:
+        """Prepare to pump ``stack``'s sandboxes, one delivery each per ``interval``."""
+        self._stack = stack
+        self._interval = interval
+        self._stop = threading.Event()
+        self._threads = [
+            threading.Thread(target=self._pump, args=(provider,), daemon=True)
+            for provider in stack.sandboxes
+        ]
+        self.failures: list[str] = []
+
+    def _pump(self, provider: str) -> None:
+        while not self._stop.is_set():
+            try:
+                self._stack.deliver(provider)
+            except httpx.HTTPError as exc:
+                self.failures.append(f"{provider}: {type(exc).__name__}")
+            self._stop.wait(self._interval)
+
+    def __enter__(self) -> TrafficPump:
+        """Start pumping."""
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        """Stop pumping and wait for in-flight deliveries to finish."""
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=60)
+
+
+def all_deliveries(stack: LocalStack) -> Iterator[tuple[str, Delivery]]:
+    """Yield every delivery every sandbox made, with the sandbox's provider."""
+    for provider, sandbox in stack.sandboxes.items():
+        for delivery in sandbox.deliveries():
+            yield provider, delivery
