@@ -14,7 +14,8 @@ Exactly the protocol AWS specifies for a rotation function:
   least their cache TTL), so they accept the pending value, then calls the plugin's
   ``hookgate_rotate_secret`` to give it to the provider. A failure fails the step: AWSCURRENT
   stays in force and accepted, and the next attempt (same or new token) starts over safely;
-* **testSecret** checks the pending value is complete;
+* **testSecret** checks the pending value is complete and, where sync manages the webhook,
+  reads the registration back from the provider (it must still hold hookgate's webhook);
 * **finishSecret** moves AWSCURRENT to the pending version (the old one becomes AWSPREVIOUS,
   which receivers keep accepting for the registration's grace window) and clears AWSPENDING.
 
@@ -201,6 +202,34 @@ class RotationEngine:
         missing = [key for key in needed if not pending.get(key)]
         if missing:
             raise RotationError(f"pending version lacks {', '.join(missing)}")
+        if registration is not None:
+            self._read_back(metadata["ARN"], token, registration)
+
+    def _read_back(self, arn: str, token: str, registration: Registration) -> None:
+        """Check at the provider that the webhook given the new secret is still there.
+
+        No provider lets a secret itself be read back or test-delivered, so this is the
+        strongest check there is.
+        """
+        provider = self.host.get(registration.provider)
+        if not registration.api_secret_id or not provider.implements("hookgate_register"):
+            return
+        pending = self._version(arn, token, SecretStage.PENDING)
+        current = self._version(arn, None, SecretStage.CURRENT)
+        credentials = self._version(registration.api_secret_id, None, SecretStage.CURRENT)
+        url = webhook_url(self.webhook_base_url, registration)
+        plan = provider.register(
+            registration,
+            url,
+            SecretVersions(secret_id=registration.secret_id, versions=(pending, current)),
+            credentials,
+            False,
+        )
+        if any(change.action == "create" for change in plan):
+            raise RotationError(
+                f"{registration.name}: the provider no longer holds hookgate's webhook, so the "
+                "new secret reached nothing (run `hookgate apply`)"
+            )
 
     def _finish(self, metadata: Mapping[str, Any], token: str) -> None:
         arn = metadata["ARN"]

@@ -18,6 +18,7 @@ from hookgate.models import ProviderInfo, Registration, SecretVersion, SecretVer
 from hookgate.plugins import load_plugins
 from hookgate.provider_http import ProviderAPIError
 from hookgate.rotation import STEPS, RotationEngine, RotationError
+from hookgate.sync_models import PlannedChange
 
 REGION = "eu-west-1"
 
@@ -243,3 +244,68 @@ def test_only_the_rotatable_keys_a_secret_holds_get_new_values() -> None:
     assert _rotated_keys(insider, {"api_key": "v1-key"}) == ("api_key",)
     assert _rotated_keys(insider, {"client_id": "c", "client_secret": "s"}) == ("client_secret",)
     assert _rotated_keys(insider, {}) == insider  # an empty secret gets every key
+
+
+class VanishingProvider(RecordingProvider):
+    """A provider whose management API can lose hookgate's webhook between two steps."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.holds_webhook = True
+        self.read_backs = 0
+
+    @hookimpl
+    def hookgate_register(
+        self,
+        registration: Registration,
+        webhook_url: str,
+        secrets: SecretVersions,
+        api_credentials: SecretVersion | None,
+        apply: bool,
+    ) -> list[PlannedChange]:
+        assert not apply and api_credentials is not None
+        assert secrets.versions[0].stage.short == "pending"
+        self.read_backs += 1
+        action = "unchanged" if self.holds_webhook else "create"
+        return [
+            PlannedChange(
+                registration=registration.name, provider="recorder", action=action, reason="test"
+            )
+        ]
+
+
+def test_test_secret_reads_the_registration_back_from_the_provider(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        real = boto3.client("secretsmanager", region_name=REGION)
+        real.create_secret(
+            Name="hookgate/demo", SecretString=json.dumps({"webhook_secret": "old-secret-value"})
+        )
+        real.create_secret(Name="hookgate/demo-api", SecretString=json.dumps({"key": "k"}))
+        sm = SecretsManager(real)
+        provider = VanishingProvider()
+        host = load_plugins(use_entry_points=False, extra=[provider])
+        config = CONFIG.replace(
+            "secret: hookgate/demo}", "secret: hookgate/demo, api_secret: hookgate/demo-api}"
+        )
+        engine = RotationEngine(
+            host=host,
+            config=parse_config(config, "hookgate.yaml", host),
+            client_factory=lambda: sm,
+            webhook_base_url="https://api.example/webhooks",
+        )
+        token = start_rotation(sm, "hookgate/demo")
+        for step in ("createSecret", "setSecret"):
+            engine.handle("hookgate/demo", token, step)
+        provider.holds_webhook = False
+        with pytest.raises(RotationError, match="no longer holds hookgate's webhook"):
+            engine.handle("hookgate/demo", token, "testSecret")
+        assert value(sm, "hookgate/demo")["webhook_secret"] == "old-secret-value"
+
+        provider.holds_webhook = True
+        engine.rotate_now("hookgate/demo")
+        assert provider.read_backs == 2
+        assert value(sm, "hookgate/demo")["webhook_secret"] == provider.pushed[-1]
