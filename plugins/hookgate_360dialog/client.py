@@ -1,7 +1,8 @@
 """360dialog webhook configuration client (seed 003, providers.md §4.3).
 
 Every call sends ``D360-API-KEY``; errors are ``{"error": "..."}`` bodies. The phone-number
-webhook is ``/v1/configs/webhook``; extra destinations live under ``/multi_webhook``.
+webhook is ``/v1/configs/webhook``, the WABA-level one ``/waba_webhook``; extra destinations live
+under ``/multi_webhook``.
 """
 
 from __future__ import annotations
@@ -80,6 +81,20 @@ class Dialog360Client:
         """Set the phone number's webhook URL and its custom headers."""
         self._call(
             "POST", "/v1/configs/webhook", "set the webhook", json={"url": url, "headers": headers}
+        )
+
+    def waba_webhook(self) -> dict[str, Any]:
+        """Return the WABA-level webhook (``{"url": ..., "waba_id": ...}``)."""
+        body: dict[str, Any] = self._call("GET", "/waba_webhook", "read the WABA webhook")
+        return body
+
+    def set_waba_webhook(self, url: str, headers: dict[str, str], *, override_all: bool) -> None:
+        """Set the WABA-level webhook; 360dialog applies it within 15-20 seconds."""
+        self._call(
+            "POST",
+            "/waba_webhook",
+            "set the WABA webhook",
+            json={"url": url, "headers": headers, "override_all": override_all},
         )
 
     def destinations(self) -> list[dict[str, Any]]:

@@ -1,9 +1,10 @@
 """Keep a 360dialog webhook as hookgate.yaml declares it (phone webhook or a multi destination).
 
-Ownership: the phone number's webhook is hookgate's when its URL is the registration's URL; a
-multi-webhook destination is hookgate's when it carries hookgate's name for the registration.
-A phone webhook pointing elsewhere is never overwritten. The custom header value cannot be
-read back (seed 003 shows none), so sync sets it when it creates and rotation replaces it.
+Ownership: the phone number's (or the WABA's) webhook is hookgate's when its URL is the
+registration's URL; a multi-webhook destination is hookgate's when it carries hookgate's name
+for the registration. A phone or WABA webhook pointing elsewhere is never overwritten. The
+custom header value cannot be read back (seed 003 shows none), so sync sets it when it creates
+and rotation replaces it.
 """
 
 from __future__ import annotations
@@ -22,8 +23,6 @@ def _settings(registration: Registration) -> Dialog360Settings:
     settings = registration.settings
     if not isinstance(settings, Dialog360Settings):
         raise TypeError(f"registration {registration.name!r} has no 360dialog settings")
-    if settings.channel == "waba":
-        raise ConfigError(f"registration {registration.name!r}: waba webhooks are not managed yet")
     return settings
 
 
@@ -47,6 +46,47 @@ def _headers(registration: Registration, secret: SecretVersion | None) -> dict[s
     return {_settings(registration).auth_header: token}
 
 
+def _single_url(registration: Registration, client: Dialog360Client) -> str:
+    """Return the URL of the phone number's or the WABA's webhook ("" when none is set)."""
+    if _settings(registration).channel == "waba":
+        return str(client.waba_webhook().get("url") or "")
+    return str(client.phone_webhook().get("url") or "")
+
+
+def _set_single(
+    registration: Registration, client: Dialog360Client, url: str, headers: dict[str, str]
+) -> None:
+    settings = _settings(registration)
+    if settings.channel == "waba":
+        client.set_waba_webhook(url, headers, override_all=settings.override_all)
+    else:
+        client.set_phone_webhook(url, headers)
+
+
+def _reconcile_single(
+    registration: Registration,
+    webhook_url: str,
+    current: SecretVersion | None,
+    apply: bool,
+    client: Dialog360Client,
+) -> PlannedChange:
+    channel = _settings(registration).channel
+    base = {"registration": registration.name, "provider": PROVIDER, "target": webhook_url}
+    url = _single_url(registration, client)
+    if url == webhook_url:
+        return PlannedChange(action="unchanged", remote_id=channel, reason="matches", **base)
+    if url:
+        raise ConfigError(
+            f"registration {registration.name!r}: the {channel} webhook points elsewhere; "
+            "hookgate does not own it (clear it, or use channel: multi)"
+        )
+    change = PlannedChange(action="create", remote_id=channel, reason="no webhook is set", **base)
+    if apply:
+        _set_single(registration, client, webhook_url, _headers(registration, current))
+        change = change.model_copy(update={"applied": True})
+    return change
+
+
 def reconcile(
     registration: Registration,
     webhook_url: str,
@@ -65,22 +105,8 @@ def reconcile(
     settings = _settings(registration)
     current = secrets.versions[0] if secrets.versions else None
     base = {"registration": registration.name, "provider": PROVIDER, "target": webhook_url}
-    if settings.channel == "phone":
-        url = client.phone_webhook().get("url") or ""
-        if url == webhook_url:
-            return [PlannedChange(action="unchanged", remote_id="phone", reason="matches", **base)]
-        if url:
-            raise ConfigError(
-                f"registration {registration.name!r}: the phone number's webhook points elsewhere; "
-                "hookgate does not own it (clear it, or use channel: multi)"
-            )
-        change = PlannedChange(
-            action="create", remote_id="phone", reason="no webhook is set", **base
-        )
-        if apply:
-            client.set_phone_webhook(webhook_url, _headers(registration, current))
-            change = change.model_copy(update={"applied": True})
-        return [change]
+    if settings.channel in ("phone", "waba"):
+        return [_reconcile_single(registration, webhook_url, current, apply, client)]
     name = destination_name(registration)
     destinations = client.destinations()
     ours = next((d for d in destinations if d.get("name") == name), None)
@@ -127,10 +153,10 @@ def push_secret(
                 registration, webhook_url, new_secret, credentials, client=owned_client
             )
     headers = _headers(registration, new_secret)
-    if _settings(registration).channel == "phone":
-        if client.phone_webhook().get("url") != webhook_url:
+    if _settings(registration).channel in ("phone", "waba"):
+        if _single_url(registration, client) != webhook_url:
             return False
-        client.set_phone_webhook(webhook_url, headers)
+        _set_single(registration, client, webhook_url, headers)
         return True
     name = destination_name(registration)
     if not any(d.get("name") == name for d in client.destinations()):

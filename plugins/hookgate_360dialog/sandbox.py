@@ -1,11 +1,13 @@
 """A 360dialog sandbox: the webhook configuration API as documented (seed 003, providers.md §4.3).
 
 ``D360-API-KEY`` on every call (401 ``{"error": ...}`` otherwise); ``/v1/configs/webhook`` (one
-URL plus custom headers per phone number); ``/multi_webhook`` with at most 3 uniquely named
-destinations (409 on a clash). Deliveries send the registered custom headers to the main
-webhook and each destination (360dialog sends destinations only after the main webhook answered
-200; the sandbox does not model that ordering yet). The rule "no `:port` in the host" is not
-enforced: sandbox targets live on loopback ports.
+URL plus custom headers per phone number); ``/waba_webhook`` (the WABA-level webhook: used by a
+number without a phone webhook, or by every number with ``override_all``; 360dialog takes 15-20
+seconds to apply it, the sandbox applies it at once); ``/multi_webhook`` with at most 3 uniquely
+named destinations (409 on a clash). Deliveries send the registered custom headers to the main
+webhook, then to each destination only if the main webhook answered 200, as 360dialog does.
+Header values are never shown back. The rule "no `:port` in the host" is not enforced: sandbox
+targets live on loopback ports.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from hookgate.sandbox.core import (
 from hookgate_360dialog.samples import SAMPLE_PAYLOADS
 
 MAX_DESTINATIONS = 3
+WABA_ID = 123065260884961  # seed 003's example WABA
+PHONE_NUMBER = "+4915123456789"
 
 
 def _error(status: int, message: str) -> JSONResponse:
@@ -49,6 +53,7 @@ def _bad_url(url: Any) -> str | None:
 class _State:
     api_key: str
     webhook: dict[str, Any] = field(default_factory=dict)
+    waba: dict[str, Any] = field(default_factory=dict)
     multi_enabled: bool = False
     destinations: dict[str, dict[str, Any]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -89,6 +94,30 @@ def build_sandbox(*, key_id: str, key_secret: str) -> Sandbox:  # noqa: PLR0915
         with state.lock:
             state.webhook = {"url": body["url"], "headers": dict(body.get("headers") or {})}
         return JSONResponse({"url": body["url"]})
+
+    async def waba_webhook(request: Request) -> Response:
+        if not allowed(request):
+            return _error(401, "invalid api key")
+        if request.method == "GET":
+            with state.lock:
+                return JSONResponse(
+                    {
+                        "url": state.waba.get("url", ""),
+                        "waba_id": WABA_ID,
+                        "numbers_on_this_waba": [PHONE_NUMBER],
+                    }
+                )
+        body = await body_of(request)
+        if not isinstance(body, dict):
+            return _error(400, "malformed JSON")
+        if problem := _bad_url(body.get("url")):
+            return _error(400, problem)
+        entry = {"url": body["url"], "headers": dict(body.get("headers") or {})}
+        with state.lock:
+            state.waba = entry
+            if body.get("override_all"):
+                state.webhook = dict(entry)
+        return JSONResponse({"message": f"Webhook will be set for waba_id: {WABA_ID}"})
 
     async def multi(request: Request) -> Response:
         if not allowed(request):
@@ -139,18 +168,19 @@ def build_sandbox(*, key_id: str, key_secret: str) -> Sandbox:  # noqa: PLR0915
 
     def targets() -> list[Target]:
         with state.lock:
-            main = dict(state.webhook)
+            main = dict(state.webhook) if state.webhook.get("url") else dict(state.waba)
             extra = [dict(d) for d in state.destinations.values()] if state.multi_enabled else []
         if not main.get("url"):
             return []
-        return [Target("phone", main["url"], _static(main["headers"]))] + [
-            Target(d["name"], d["url"], _static(d["headers"])) for d in extra
+        return [Target("main", main["url"], _static(main["headers"]))] + [
+            Target(d["name"], d["url"], _static(d["headers"]), requires="main") for d in extra
         ]
 
     def show() -> dict[str, Any]:
         with state.lock:
             return {
                 "webhook": {"url": state.webhook.get("url", "")},
+                "waba_webhook": {"url": state.waba.get("url", "")},
                 "destinations": [
                     {"name": d["name"], "url": d["url"]} for d in state.destinations.values()
                 ],
@@ -158,6 +188,7 @@ def build_sandbox(*, key_id: str, key_secret: str) -> Sandbox:  # noqa: PLR0915
 
     routes = [
         Route("/v1/configs/webhook", webhook, methods=["GET", "POST"]),
+        Route("/waba_webhook", waba_webhook, methods=["GET", "POST"]),
         Route("/multi_webhook", multi, methods=["GET", "POST", "PUT", "PATCH"]),
         Route("/multi_webhook/{name}", drop_destination, methods=["DELETE"]),
     ]

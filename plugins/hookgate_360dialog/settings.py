@@ -17,6 +17,9 @@ class Dialog360Settings(BaseModel):
     channel: Literal["phone", "waba", "multi"] = "phone"
     destination_name: str | None = None
     waba_id: str | None = None
+    # channel "waba" only: false sets the WABA webhook for numbers without a phone-number
+    # webhook; true applies it to every Cloud API number of the WABA (seed 003).
+    override_all: bool = False
     phone_number: str | None = None
     require_partner_signature: bool = False
     # Management API host (sync); a setting so the same client talks to the sandbox.

@@ -149,3 +149,70 @@ def test_deliveries_carry_the_registered_header(world: tuple[str, Any, Dialog360
         assert push_secret(registration, webhook_url, new, credentials)
         httpx.post(f"{url}/_sandbox/deliver", json={"sample": "status_read"}, timeout=30)
     assert seen[-1]["x-hookgate-token"] == "d360-rotated-token-2"
+
+
+def test_waba_webhook_is_set_once_rotated_and_a_foreign_one_is_never_overwritten(
+    world: tuple[str, Any, Dialog360Client],
+) -> None:
+    url, sm, api = world
+    engine = engine_for("waba", url, sm)
+    plan = engine.run(BASE, apply=False)
+    assert [(c.action, c.remote_id) for c in plan.drift] == [("create", "waba")]
+    assert engine.run(BASE, apply=True).exit_code() == EXIT_OK
+    shown = api.waba_webhook()
+    assert shown["url"] == f"{BASE}/360dialog/d360" and "headers" not in shown
+    assert shown["waba_id"] == 123065260884961
+    assert api.phone_webhook()["url"] == "", "override_all is false: phone webhooks untouched"
+    assert engine.run(BASE, apply=False).exit_code() == EXIT_OK
+
+    registration = engine.config.get("d360")
+    new = SecretVersion(
+        stage=SecretStage.PENDING,
+        version_id="v2",
+        values={"header_token": SecretStr("d360-rotated-waba-token")},
+    )
+    credentials = SecretVersion(
+        stage=SecretStage.CURRENT, version_id="v1", values={"api_key": SecretStr(API_KEY)}
+    )
+    assert push_secret(registration, f"{BASE}/360dialog/d360", new, credentials)
+    assert not push_secret(registration, f"{BASE}/360dialog/other", new, credentials)
+
+    api.set_waba_webhook("https://someone-else.example/hook", {}, override_all=False)
+    report = engine.run(BASE, apply=True)
+    assert report.exit_code() == EXIT_ERROR and "does not own it" in report.errors["d360"]
+    assert api.waba_webhook()["url"] == "https://someone-else.example/hook"
+
+
+def test_destinations_get_a_webhook_only_after_the_main_one_answered_200(
+    world: tuple[str, Any, Dialog360Client],
+) -> None:
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    url, _, api = world
+    hits: list[str] = []
+    main_status = [500]
+
+    async def main(request: Request) -> Response:
+        hits.append("main")
+        return Response(status_code=main_status[0])
+
+    async def extra(request: Request) -> Response:
+        hits.append("extra")
+        return Response(status_code=200)
+
+    app = Starlette(
+        routes=[Route("/main", main, methods=["POST"]), Route("/extra", extra, methods=["POST"])]
+    )
+    with BackgroundServer(app) as target:
+        api.set_phone_webhook(f"{target.url}/main", {})
+        api.add_destination("extra", f"{target.url}/extra", {})
+        deliver = {"sample": "status_read", "count": 1}
+        httpx.post(f"{url}/_sandbox/deliver", json=deliver, timeout=30).raise_for_status()
+        assert hits and set(hits) == {"main"}, "no clone while the main webhook fails"
+        hits.clear()
+        main_status[0] = 200
+        httpx.post(f"{url}/_sandbox/deliver", json=deliver, timeout=30).raise_for_status()
+        assert hits == ["main", "extra"]

@@ -152,6 +152,9 @@ class Target:
     webhook_id: str
     url: str
     headers_for: Callable[[bytes], Mapping[str, str]]
+    # Deliver only when the target with this webhook_id answered 200 to the same webhook
+    # (360dialog clones to extra destinations only then).
+    requires: str | None = None
 
 
 class Deliverer:
@@ -314,10 +317,15 @@ def build_sandbox_app(
             done = []
             for _ in range(count):
                 name = names[next(turns) % len(names)]
-                payload = samples[name]
+                sent = unique_body(samples[name], next(serials)) if unique else samples[name]
+                answered_200: set[str] = set()
                 for target in targets():
-                    sent = unique_body(payload, next(serials)) if unique else payload
-                    done.append(deliverer.deliver(target, name, sent))
+                    if target.requires is not None and target.requires not in answered_200:
+                        continue
+                    delivery = deliverer.deliver(target, name, sent)
+                    done.append(delivery)
+                    if delivery.delivered and delivery.attempts[-1].status == 200:
+                        answered_200.add(target.webhook_id)
             return done
 
         done = await asyncio.to_thread(run)
