@@ -8,12 +8,13 @@ secret is set on create and by rotation, never compared or rewritten by sync.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from hookgate.errors import ConfigError
 from hookgate.models import Registration, SecretVersion, SecretVersions
-from hookgate.provider_http import ProviderAPIError
-from hookgate.sync_models import ApplyInterruptedError, PlannedChange
+from hookgate.sync_models import PlannedChange
+from hookgate.targeted_webhooks import TargetedWebhooks
 from hookgate_sinch_conversation.client import SinchConversationClient
 from hookgate_sinch_conversation.settings import SinchConversationSettings
 
@@ -71,7 +72,21 @@ def desired_webhook(
     return webhook
 
 
-def reconcile(  # noqa: PLR0912 - one branch per documented case
+def _webhooks(
+    registration: Registration, webhook_url: str, client: SinchConversationClient
+) -> TargetedWebhooks:
+    return TargetedWebhooks(
+        api=client,
+        registration=registration,
+        provider=PROVIDER,
+        webhook_url=webhook_url,
+        title="Sinch",
+        limit=MAX_WEBHOOKS_PER_APP,
+        scope=f"app {client.app_id}",
+    )
+
+
+def reconcile(
     registration: Registration,
     webhook_url: str,
     secrets: SecretVersions,
@@ -86,67 +101,20 @@ def reconcile(  # noqa: PLR0912 - one branch per documented case
             return reconcile(
                 registration, webhook_url, secrets, credentials, apply, client=owned_client
             )
-    api = client
-    existing = api.list_webhooks()
-    owned = [w for w in existing if w.get("target") == webhook_url]
     want = desired_webhook(registration, webhook_url, secrets)
-    base = {"registration": registration.name, "provider": PROVIDER, "target": webhook_url}
-    changes: list[PlannedChange] = []
-    applied: list[PlannedChange] = []
-    try:
-        if not owned:
-            if len(existing) >= MAX_WEBHOOKS_PER_APP:
-                raise ConfigError(
-                    f"registration {registration.name!r}: app {api.app_id} already has "
-                    f"{len(existing)} webhooks (Sinch allows {MAX_WEBHOOKS_PER_APP})"
-                )
-            change = PlannedChange(action="create", reason="no webhook targets this URL", **base)
-            if apply:
-                created = api.create_webhook(want)
-                change = change.model_copy(update={"applied": True, "remote_id": created.get("id")})
-                applied.append(change)
-            return [change]
-        keep, *extra = owned
-        found: list[str] = []
-        if sorted(keep.get("triggers") or []) != want["triggers"]:
-            found.append("triggers")
-        if keep.get("target_type", "HTTP") != "HTTP":
-            found.append("target_type")
-        differ = tuple(found)
-        if differ:
-            change = PlannedChange(
-                action="update",
-                remote_id=keep.get("id"),
-                changed_fields=differ,
-                reason="differs from hookgate.yaml",
-                **base,
-            )
-            if apply:
-                api.update_webhook(str(keep["id"]), {name: want[name] for name in differ})
-                change = change.model_copy(update={"applied": True})
-                applied.append(change)
-        else:
-            change = PlannedChange(
-                action="unchanged", remote_id=keep.get("id"), reason="matches", **base
-            )
-        changes.append(change)
-        for duplicate in extra:
-            change = PlannedChange(
-                action="delete",
-                remote_id=duplicate.get("id"),
-                reason="a second webhook targets this URL",
-                **base,
-            )
-            if apply:
-                api.delete_webhook(str(duplicate["id"]))
-                change = change.model_copy(update={"applied": True})
-                applied.append(change)
-            changes.append(change)
-    except ProviderAPIError as exc:
-        if applied:
-            raise ApplyInterruptedError(str(exc), applied) from exc
-        raise
-    return changes
+
+    def differences(remote: Mapping[str, Any]) -> dict[str, Any]:
+        fields = {}
+        if sorted(remote.get("triggers") or []) != want["triggers"]:
+            fields["triggers"] = want["triggers"]
+        if remote.get("target_type", "HTTP") != "HTTP":
+            fields["target_type"] = "HTTP"
+        return fields
+
+    api = client
+    return _webhooks(registration, webhook_url, api).reconcile(
+        differences=differences, create=lambda: api.create_webhook(want), apply=apply
+    )
 
 
 def push_secret(
@@ -157,17 +125,20 @@ def push_secret(
     *,
     client: SinchConversationClient | None = None,
 ) -> bool:
-    """PATCH the new webhook secret onto every webhook hookgate owns for the registration."""
+    """PATCH the new webhook secret (and client secret) onto the webhooks hookgate owns."""
     if client is None:
         with client_for(registration, credentials) as owned_client:
             return push_secret(
                 registration, webhook_url, new_secret, credentials, client=owned_client
             )
-    api = client
-    owned = [w for w in api.list_webhooks() if w.get("target") == webhook_url]
     value = new_secret.get("webhook_secret")
-    if not owned or not value:
+    if not value:
         return False
-    for webhook in owned:
-        api.update_webhook(str(webhook["id"]), {"secret": value})
-    return True
+    fields: dict[str, Any] = {"secret": value}
+    if registration.oauth2 is not None:
+        fields["client_credentials"] = desired_webhook(
+            registration,
+            webhook_url,
+            SecretVersions(secret_id=registration.secret_id, versions=(new_secret,)),
+        )["client_credentials"]
+    return _webhooks(registration, webhook_url, client).push(fields)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from hookgate.errors import ConfigError
 from hookgate.models import Registration, SecretVersion, SecretVersions
-from hookgate.provider_http import ProviderAPIError
-from hookgate.sync_models import ApplyInterruptedError, PlannedChange
+from hookgate.sync_models import PlannedChange
+from hookgate.targeted_webhooks import TargetedWebhooks
 from hookgate_sinch_provisioning.client import SinchProvisioningClient
 from hookgate_sinch_provisioning.settings import SinchProvisioningSettings
 
@@ -44,6 +44,20 @@ def _triggers(registration: Registration) -> list[str]:
     return sorted(registration.events) or ["ALL"]
 
 
+def _webhooks(
+    registration: Registration, webhook_url: str, client: SinchProvisioningClient
+) -> TargetedWebhooks:
+    return TargetedWebhooks(
+        api=client,
+        registration=registration,
+        provider=PROVIDER,
+        webhook_url=webhook_url,
+        title="Sinch",
+        limit=MAX_WEBHOOKS_PER_PROJECT,
+        scope=f"project {client.project_id}",
+    )
+
+
 def reconcile(
     registration: Registration,
     webhook_url: str,
@@ -59,62 +73,17 @@ def reconcile(
             return reconcile(
                 registration, webhook_url, secrets, credentials, apply, client=owned_client
             )
-    existing = client.list_webhooks()
-    owned = [w for w in existing if w.get("target") == webhook_url]
-    base = {"registration": registration.name, "provider": PROVIDER, "target": webhook_url}
-    applied: list[PlannedChange] = []
-    changes: list[PlannedChange] = []
-    try:
-        if not owned:
-            if len(existing) >= MAX_WEBHOOKS_PER_PROJECT:
-                raise ConfigError(
-                    f"registration {registration.name!r}: project {client.project_id} already has "
-                    f"{len(existing)} webhooks (Sinch allows {MAX_WEBHOOKS_PER_PROJECT})"
-                )
-            secret = secrets.versions[0].get("webhook_secret") if secrets.versions else None
-            if not secret:
-                raise ConfigError(f"registration {registration.name!r}: no webhook_secret to set")
-            change = PlannedChange(action="create", reason="no webhook targets this URL", **base)
-            if apply:
-                created = client.create_webhook(webhook_url, secret, _triggers(registration))
-                change = change.model_copy(update={"applied": True, "remote_id": created.get("id")})
-                applied.append(change)
-            return [change]
-        keep, *extra = owned
-        if sorted(keep.get("triggers") or []) != _triggers(registration):
-            change = PlannedChange(
-                action="update",
-                remote_id=keep.get("id"),
-                changed_fields=("triggers",),
-                reason="differs from hookgate.yaml",
-                **base,
-            )
-            if apply:
-                client.update_webhook(str(keep["id"]), {"triggers": _triggers(registration)})
-                change = change.model_copy(update={"applied": True})
-                applied.append(change)
-        else:
-            change = PlannedChange(
-                action="unchanged", remote_id=keep.get("id"), reason="matches", **base
-            )
-        changes.append(change)
-        for duplicate in extra:
-            change = PlannedChange(
-                action="delete",
-                remote_id=duplicate.get("id"),
-                reason="a second webhook targets this URL",
-                **base,
-            )
-            if apply:
-                client.delete_webhook(str(duplicate["id"]))
-                change = change.model_copy(update={"applied": True})
-                applied.append(change)
-            changes.append(change)
-    except ProviderAPIError as exc:
-        if applied:
-            raise ApplyInterruptedError(str(exc), applied) from exc
-        raise
-    return changes
+    secret = secrets.versions[0].get("webhook_secret") if secrets.versions else None
+    triggers = _triggers(registration)
+    api = client
+    return _webhooks(registration, webhook_url, api).reconcile(
+        differences=lambda remote: (
+            {} if sorted(remote.get("triggers") or []) == triggers else {"triggers": triggers}
+        ),
+        create=lambda: api.create_webhook(webhook_url, secret or "", triggers),
+        apply=apply,
+        create_problem=None if secret else "no webhook_secret to set",
+    )
 
 
 def push_secret(
@@ -132,9 +101,6 @@ def push_secret(
                 registration, webhook_url, new_secret, credentials, client=owned_client
             )
     value = new_secret.get("webhook_secret")
-    owned = [w for w in client.list_webhooks() if w.get("target") == webhook_url]
-    if not owned or not value:
+    if not value:
         return False
-    for webhook in owned:
-        client.update_webhook(str(webhook["id"]), {"secret": value})
-    return True
+    return _webhooks(registration, webhook_url, client).push({"secret": value})
