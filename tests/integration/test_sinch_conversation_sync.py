@@ -68,6 +68,7 @@ def world(monkeypatch: pytest.MonkeyPatch, secret_values: set[str]) -> Iterator[
                                 "app_id": "app",
                                 "api_base_url": server.url,
                                 "auth_url": server.url,
+                                "api_timeout_seconds": 0.5,
                             },
                         }
                     ],
@@ -168,6 +169,17 @@ def test_provider_faults_are_retried_or_reported(world: World) -> None:
     report = world.engine.run(BASE, apply=False)
     assert report.exit_code() == EXIT_ERROR and "HTTP 503" in report.errors["sinch-demo"]
     world.faults.clear()
+
+
+def test_a_provider_that_hangs_times_out_and_is_retried_or_reported(world: World) -> None:
+    world.faults.add(Fault(kind="timeout", delay=1.0, count=1))
+    first = world.engine.run(BASE, apply=True)  # the first call hangs; its retry succeeds
+    assert first.exit_code() == EXIT_OK, first.errors
+    world.faults.add(Fault(kind="timeout", delay=1.0, count=20))
+    report = world.engine.run(BASE, apply=False)
+    assert report.exit_code() == EXIT_ERROR and "timed out" in report.errors["sinch-demo"]
+    world.faults.clear()
+    assert world.engine.run(BASE, apply=False).exit_code() == EXIT_OK
 
 
 def test_rotation_pushes_the_new_secret_and_deliveries_are_signed_with_it(world: World) -> None:
