@@ -15,7 +15,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from hookgate import aws
-from hookgate.config import get_config
+from hookgate.config import HookgateConfig, get_config
 from hookgate.dedupe import DedupeStore
 from hookgate.errors import ConfigError
 from hookgate.plugins import get_plugin_host
@@ -87,11 +87,30 @@ def get_token_endpoint() -> TokenEndpoint:
     return TokenEndpoint(config=get_config(), secrets=store, tokens=tokens)
 
 
+def check_grace_windows(config: HookgateConfig, cache_ttl: float) -> None:
+    """Refuse a grace window a cached secret could outlast.
+
+    After a rotation finishes, a receiver may keep verifying from its cache for up to the TTL,
+    and a provider may still send with the old secret meanwhile; a previous secret dropped
+    before that would refuse genuine deliveries. A grace of 0 (never accept the previous
+    version) is the operator's explicit choice and allowed.
+    """
+    for registration in config.registrations.values():
+        grace = registration.previous_secret_grace_seconds
+        if 0 < grace <= cache_ttl:
+            raise ConfigError(
+                f"registration {registration.name!r}: previous_secret_grace_seconds ({grace}) "
+                f"must be longer than the secret cache TTL ({cache_ttl:g} s, "
+                "HOOKGATE_SECRET_CACHE_SECONDS)"
+            )
+
+
 @cache
 def get_receiver() -> Receiver:
     """Return the container's receive pipeline; raises ConfigError when misconfigured."""
     config = get_config()
     store = _secret_store()
+    check_grace_windows(config, store.ttl)
     needs_tokens = any(r.oauth2 is not None for r in config.registrations.values())
     return Receiver(
         host=get_plugin_host(),

@@ -73,6 +73,11 @@ class SecretStore:
         self._lock = threading.Lock()
         self.api_calls = 0
 
+    @property
+    def ttl(self) -> float:
+        """Return how long (seconds) a read secret is used before it is read again."""
+        return self._ttl
+
     def versions(self, secret_id: str, grace_seconds: int) -> SecretVersions:
         """Return the cached versions of ``secret_id``, refreshing once the TTL has passed.
 

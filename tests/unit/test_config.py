@@ -9,6 +9,7 @@ import pytest
 from hookgate.config import load_config, parse_config
 from hookgate.errors import ConfigError, UnknownRegistrationError
 from hookgate.plugins import load_plugins
+from hookgate.runtime import check_grace_windows
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD = """
@@ -78,3 +79,19 @@ def test_mistakes_name_file_registration_and_field(host, text: str, message: str
 def test_missing_file_is_a_config_error(tmp_path: Path, host) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ConfigError, match="cannot be read"):
         load_config(tmp_path / "absent.yaml", host)
+
+
+def test_a_grace_window_shorter_than_the_secret_cache_is_refused() -> None:
+    host = load_plugins()
+    text = (ROOT / "hookgate.yaml").read_text(encoding="utf-8")
+    config = parse_config(text, "hookgate.yaml", host)
+    check_grace_windows(config, 60.0)
+    short = parse_config(
+        text.replace("previous_secret_grace_seconds: 3600", "previous_secret_grace_seconds: 30"),
+        "hookgate.yaml",
+        host,
+    )
+    with pytest.raises(ConfigError, match=r"'sinch-demo': previous_secret_grace_seconds \(30\)"):
+        check_grace_windows(short, 60.0)
+    never = text.replace("previous_secret_grace_seconds: 3600", "previous_secret_grace_seconds: 0")
+    check_grace_windows(parse_config(never, "hookgate.yaml", host), 60.0)
