@@ -261,6 +261,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except HookgateError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except Exception as exc:
+        if not type(exc).__module__.startswith(("botocore", "boto3")):
+            raise
+        print(f"error: AWS: {exc}", file=sys.stderr)  # credentials, region, access, throttling
+        return 1
     return code
 
 

@@ -83,3 +83,20 @@ def test_sandbox_loading(capsys: pytest.CaptureFixture[str]) -> None:
         assert token.status_code == 200 and token.json()["token_type"] == "Bearer"
     assert main(["sandbox", "nope"]) == 1
     assert "unknown provider 'nope'" in capsys.readouterr().err
+
+
+def test_an_aws_error_is_one_clear_line_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hookgate import runtime
+
+    for name in ("AWS_DEFAULT_REGION", "AWS_REGION", "AWS_PROFILE", "AWS_CONFIG_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    runtime.reset()
+    config = str(Path(__file__).resolve().parents[2] / "hookgate.yaml")
+    code = main(["rotate", "sinch-demo", "--config", config, "--base-url", "https://x/webhooks"])
+    runtime.reset()
+    assert code == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: AWS: You must specify a region") and "Traceback" not in err

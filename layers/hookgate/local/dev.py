@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from hookgate.local.audit import audit
-from hookgate.local.emulator import CREDENTIALS
+from hookgate.local.emulator import CREDENTIALS, REGION
 from hookgate.local.stack import PROPAGATION_SECONDS, LocalStack, TrafficPump, all_deliveries
 from hookgate.sync import render
 
@@ -71,7 +71,7 @@ def _banner(stack: LocalStack, started: float, out: TextIO) -> None:
     print(
         "rotate by hand (another shell):\n  "
         + " ".join(f"{k}={v}" for k, v in CREDENTIALS.items())
-        + f" AWS_ENDPOINT_URL={stack.account.endpoint} AWS_REGION=eu-west-1 hookgate rotate "
+        + f" AWS_ENDPOINT_URL={stack.account.endpoint} AWS_DEFAULT_REGION={REGION} hookgate rotate "
         f"<registration> --config {stack.effective_config} --base-url {stack.webhook_base_url} "
         f"--wait {PROPAGATION_SECONDS}",
         file=out,
