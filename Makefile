@@ -7,6 +7,7 @@
 #   make typecheck   mypy --strict (settings in pyproject.toml)
 #   make unit        pytest tests/unit          make pytest   pytest, all tiers
 #   make validate    sam validate --lint        make build    sam build (layer + functions)
+#   make scan        cfn-lint (all rules) and checkov on template.yaml, accepted findings only
 #
 # The first run creates .venv (Python 3.13, the project editable + dev extras) and .tools/sam
 # (the SAM CLI); later runs reuse them until pyproject.toml or scripts/tools-requirements.txt
@@ -38,6 +39,10 @@ RUFF_FORMAT_CHECK = $(VENV)/bin/ruff format --check .
 MYPY = $(VENV)/bin/mypy $(MYPY_PATHS)
 PYTEST = $(VENV)/bin/pytest
 SAM_VALIDATE = $(SAM) validate --lint --template template.yaml
+# cfn-lint with its informational rules too, then checkov: every finding must be listed with a
+# reason in scripts/accepted-findings.yaml (scripts/scan_template.py).
+SCAN_TEMPLATE = .tools/sam/bin/cfn-lint --include-checks I -- template.yaml && \
+	$(VENV)/bin/python scripts/scan_template.py .tools/checkov/bin/checkov
 # sam build checks that the functions' runtime (python3.13) is on PATH; the layer's Makefile
 # uses the same interpreter.
 SAM_BUILD = PATH="$(dir $(PYTHON313)):$$PATH" $(SAM) build --template template.yaml
@@ -55,7 +60,7 @@ if [[ $$status != ok && -z "$(KEEP_GOING)" ]]; then $(show_timings); exit $${rc}
 endef
 show_timings = printf '\nStage timings:\n'; cat $(TIMINGS)
 
-.PHONY: dev test bootstrap lint format format-check typecheck unit pytest validate build clean distclean
+.PHONY: dev test bootstrap lint format format-check typecheck unit pytest validate scan build clean distclean
 
 test:
 	@mkdir -p .tools && rm -f $(TIMINGS)
@@ -64,6 +69,7 @@ test:
 	$(call stage,mypy,$(MYPY))
 	$(call stage,pytest,$(PYTEST))
 	$(call stage,sam validate --lint,$(SAM_VALIDATE))
+	$(call stage,scan template,$(SCAN_TEMPLATE))
 	$(call stage,sam build,$(SAM_BUILD))
 	@$(show_timings); ! grep -q FAILED $(TIMINGS)
 
@@ -97,6 +103,9 @@ pytest: bootstrap
 
 validate: bootstrap
 	$(SAM_VALIDATE)
+
+scan: bootstrap
+	$(SCAN_TEMPLATE)
 
 build: bootstrap
 	$(SAM_BUILD)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Create or refresh the two local environments, idempotently:
-#   .venv        the project (editable) with its dev extras, on Python 3.13
-#   .tools/sam   the SAM CLI (with cfn-lint), kept apart because it pins its own dependencies
+# Create or refresh the local environments, idempotently:
+#   .venv           the project (editable) with its dev extras, on Python 3.13
+#   .tools/sam      the SAM CLI (with cfn-lint), kept apart because it pins its own dependencies
+#   .tools/checkov  checkov, which scans template.yaml; kept apart for the same reason
 # Each carries a stamp (hash of its inputs + interpreter version); an environment whose stamp
 # matches is left alone, so a second run costs well under a second.
 set -euo pipefail
@@ -41,3 +42,4 @@ ensure_venv() {
 
 ensure_venv .venv "$(stamp_of pyproject.toml)" -e '.[dev]'
 ensure_venv .tools/sam "$(stamp_of scripts/tools-requirements.txt)" -r scripts/tools-requirements.txt
+ensure_venv .tools/checkov "$(stamp_of scripts/checkov-requirements.txt)" -r scripts/checkov-requirements.txt
