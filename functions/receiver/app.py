@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from hookgate.apigw import BadEventBodyError, json_response, request_from_event, text_response
 from hookgate.errors import ConfigError
-from hookgate.observe import traced
+from hookgate.observe import SERVICE, metric_reason, traced
 from hookgate.receive import Outcome
 from hookgate.runtime import get_receiver
 
@@ -22,8 +22,16 @@ def _record(outcome: Outcome) -> None:
     # log_metrics flushes (and so clears) after every invocation, unless metrics are disabled
     # (the local stack): start clean either way.
     metrics.clear_metrics()
-    metrics.add_dimension(name="provider", value=outcome.provider or "unknown")
+    provider = outcome.provider or "unknown"
+    # Three views of one count, in one EMF record: per provider and outcome (the dashboard),
+    # per outcome over all providers (what alarms watch: an alarm cannot search), and for a
+    # refused request per provider and reason.
+    metrics.add_dimension(name="provider", value=provider)
     metrics.add_dimension(name="outcome", value=outcome.outcome)
+    metrics.add_dimensions(service=SERVICE, outcome=outcome.outcome)
+    if 400 <= outcome.status < 500:
+        reason = metric_reason(outcome.reason or outcome.outcome)
+        metrics.add_dimensions(service=SERVICE, provider=provider, reason=reason)
     metrics.add_metric(name="Webhooks", unit=MetricUnit.Count, value=1)
     if outcome.accepted:
         metrics.add_metric(name="EventsPublished", unit=MetricUnit.Count, value=outcome.accepted)

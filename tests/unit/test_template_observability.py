@@ -1,0 +1,117 @@
+"""The template's alarms and dashboard watch metrics the code really emits, and notify someone."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hookgate.local.template import load_template
+
+ROOT = Path(__file__).resolve().parents[2]
+NAMESPACE = "hookgate"
+# add_metric(name="X", ...) in the handlers; the receiver also builds VerifiedWith<Stage>Secret.
+_ADD_METRIC = re.compile(r'add_metric\(\s*name="([A-Za-z]+)"')
+_SEARCH_NAMES = re.compile(r'\\?"([A-Za-z]+)\\?"')
+_SUB_VARIABLE = re.compile(r"\$\{([^}]+)\}")
+
+
+def emitted_metric_names() -> set[str]:
+    names: set[str] = set()
+    for path in (ROOT / "functions").glob("*/app.py"):
+        names.update(_ADD_METRIC.findall(path.read_text(encoding="utf-8")))
+    names.update(f"VerifiedWith{stage}Secret" for stage in ("Current", "Pending", "Previous"))
+    return names
+
+
+@pytest.fixture(scope="module")
+def template() -> dict[str, Any]:
+    return load_template(ROOT / "template.yaml")
+
+
+def alarms(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        name: resource["Properties"]
+        for name, resource in template["Resources"].items()
+        if resource["Type"] == "AWS::CloudWatch::Alarm"
+    }
+
+
+def watched_metrics(alarm: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each metric an alarm reads: ``{"Namespace", "MetricName", "Dimensions"}``."""
+    if "MetricName" in alarm:
+        return [alarm]
+    return [query["MetricStat"]["Metric"] for query in alarm["Metrics"] if "MetricStat" in query]
+
+
+def dashboard_body(template: dict[str, Any]) -> dict[str, Any]:
+    """The dashboard JSON with every ``${...}`` placeholder filled with a dummy value."""
+    text = template["Resources"]["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    body = json.loads(_SUB_VARIABLE.sub("placeholder", text))
+    assert isinstance(body, dict)
+    return body
+
+
+def unknown_hookgate_metrics(template: dict[str, Any]) -> list[str]:
+    """hookgate-namespace metric names that alarms or the dashboard read and no code emits."""
+    emitted = emitted_metric_names()
+    wanted: set[str] = set()
+    for alarm in alarms(template).values():
+        wanted.update(
+            m["MetricName"] for m in watched_metrics(alarm) if m["Namespace"] == NAMESPACE
+        )
+    for widget in dashboard_body(template)["widgets"]:
+        for row in widget["properties"].get("metrics", []):
+            if row and row[0] == NAMESPACE:
+                wanted.add(row[1])
+            for item in row:
+                if isinstance(item, dict) and "expression" in item:
+                    wanted.update(_SEARCH_NAMES.findall(item["expression"].split("MetricName=")[1]))
+    return sorted(wanted - emitted)
+
+
+def test_every_alarm_notifies_the_alarm_topic_when_raised_and_cleared(
+    template: dict[str, Any],
+) -> None:
+    found = alarms(template)
+    assert {
+        "RejectionSpikeAlarm",
+        "PublishFailedAlarm",
+        "RotationFailedAlarm",
+        "DriftAlarm",
+    } <= set(found)
+    for name, alarm in found.items():
+        assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}], name
+        assert alarm["OKActions"] == [{"Ref": "AlarmTopic"}], name
+        assert alarm["TreatMissingData"] == "notBreaching", name
+
+
+def test_alarms_and_dashboard_read_only_metrics_the_code_emits(template: dict[str, Any]) -> None:
+    assert unknown_hookgate_metrics(template) == []
+
+
+def test_a_misspelt_metric_in_an_alarm_is_caught(template: dict[str, Any]) -> None:
+    broken = copy.deepcopy(template)
+    broken["Resources"]["DriftAlarm"]["Properties"]["MetricName"] = "Drifts"
+    assert unknown_hookgate_metrics(broken) == ["Drifts"]
+
+
+def test_receiver_alarms_read_the_all_providers_dimension_set(template: dict[str, Any]) -> None:
+    # The receiver publishes Webhooks{service, outcome}; an alarm cannot aggregate over a
+    # dimension, so any other set here would watch a metric that never has data.
+    for name, alarm in alarms(template).items():
+        for metric in watched_metrics(alarm):
+            if metric.get("MetricName") == "Webhooks":
+                assert {d["Name"] for d in metric["Dimensions"]} == {"service", "outcome"}, name
+
+
+def test_dashboard_is_valid_json_and_shows_every_alarm(template: dict[str, Any]) -> None:
+    text = template["Resources"]["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    shown = {m.removesuffix(".Arn") for m in _SUB_VARIABLE.findall(text) if m.endswith(".Arn")}
+    assert shown == set(alarms(template))
+    titles = [w["properties"]["title"] for w in dashboard_body(template)["widgets"]]
+    assert "Refused, by provider and reason" in titles
