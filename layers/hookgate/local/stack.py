@@ -81,6 +81,8 @@ class LocalStack:
     root: Path
     config_path: Path
     port: int | None = None
+    # Extra or overriding environment for the handlers (e.g. production-like cache settings).
+    environment: Mapping[str, str] = field(default_factory=dict)
     host: PluginHost = field(default_factory=get_plugin_host)
     sandboxes: dict[str, LocalSandbox] = field(default_factory=dict)
     unsandboxed: list[str] = field(default_factory=list)
@@ -152,6 +154,7 @@ class LocalStack:
                     "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
                     "POWERTOOLS_METRICS_DISABLED": "true",
                     "POWERTOOLS_TRACE_DISABLED": "true",
+                    **self.environment,
                 },
             )
         )

@@ -278,6 +278,10 @@ class Sandbox:
     faults: FaultInjector
     deliverer: Deliverer
     state: Callable[[], Any]
+    # What the sandbox delivers, for in-process drivers (the load generator) that sign their
+    # own requests exactly as the sandbox would.
+    targets: Callable[[], Sequence[Target]] = tuple
+    samples: Mapping[str, bytes] = field(default_factory=dict)
 
 
 def build_sandbox_app(
@@ -351,6 +355,8 @@ def build_sandbox_app(
         faults=faults,
         deliverer=deliverer,
         state=state,
+        targets=targets,
+        samples=samples,
     )
 
 
