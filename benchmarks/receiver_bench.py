@@ -219,7 +219,7 @@ def _environment(endpoint: str, config: Path) -> dict[str, str]:
             "HOOKGATE_CONFIG": str(config),
             "HOOKGATE_EVENT_BUS": BUS,
             "HOOKGATE_TABLE": TABLE,
-            "HOOKGATE_SECRET_CACHE_SECONDS": "3600",
+            "HOOKGATE_SECRET_CACHE_SECONDS": "60",  # the default; must stay below the grace window
             "POWERTOOLS_TRACE_DISABLED": os.environ.get("POWERTOOLS_TRACE_DISABLED", "true"),
             "BENCH_SECRET": TEST_SECRET["webhook_secret"],
             "BENCH_BUS": BUS,

@@ -4,43 +4,35 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from hookgate.apigw import BadEventBodyError, json_response, request_from_event, text_response
 from hookgate.errors import ConfigError
-from hookgate.observe import SERVICE, metric_reason, traced
+from hookgate.observe import traced
 from hookgate.receive import Outcome
 from hookgate.runtime import get_receiver
+from hookgate.webhook_metrics import WebhookMetrics
 
 logger = Logger(service="hookgate")
-metrics = Metrics(namespace="hookgate", service="hookgate")
+metrics = WebhookMetrics()
 
 
 def _record(outcome: Outcome) -> None:
-    # log_metrics flushes (and so clears) after every invocation, unless metrics are disabled
-    # (the local stack): start clean either way.
-    metrics.clear_metrics()
-    provider = outcome.provider or "unknown"
-    # Three views of one count, in one EMF record: per provider and outcome (the dashboard),
-    # per outcome over all providers (what alarms watch: an alarm cannot search), and for a
-    # refused request per provider and reason.
-    metrics.add_dimension(name="provider", value=provider)
-    metrics.add_dimension(name="outcome", value=outcome.outcome)
-    metrics.add_dimensions(service=SERVICE, outcome=outcome.outcome)
-    if 400 <= outcome.status < 500:
-        reason = metric_reason(outcome.reason or outcome.outcome)
-        metrics.add_dimensions(service=SERVICE, provider=provider, reason=reason)
-    metrics.add_metric(name="Webhooks", unit=MetricUnit.Count, value=1)
+    counts = {"Webhooks": 1}
     if outcome.accepted:
-        metrics.add_metric(name="EventsPublished", unit=MetricUnit.Count, value=outcome.accepted)
+        counts["EventsPublished"] = outcome.accepted
     if outcome.duplicates:
-        metrics.add_metric(name="Duplicates", unit=MetricUnit.Count, value=outcome.duplicates)
+        counts["Duplicates"] = outcome.duplicates
     if outcome.stage:
-        metrics.add_metric(
-            name=f"VerifiedWith{outcome.stage.capitalize()}Secret", unit=MetricUnit.Count, value=1
-        )
+        counts[f"VerifiedWith{outcome.stage.capitalize()}Secret"] = 1
+    refused = 400 <= outcome.status < 500
+    metrics.record(
+        outcome.provider or "unknown",
+        outcome.outcome,
+        reason=(outcome.reason or outcome.outcome) if refused else None,
+        counts=counts,
+    )
     # Accepted webhooks are counted by the metrics; the log line is for the exceptions.
     log = logger.warning if outcome.status >= 400 else logger.debug
     log(
@@ -65,7 +57,6 @@ def _respond(outcome: Outcome) -> dict[str, Any]:
 
 
 @logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
 @traced
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Handle ``POST|GET /webhooks/{provider}/{registration}``."""

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from hookgate.apigw import webhook_event
+from hookgate.webhook_metrics import RECEIVER_METRICS
 from hookgate_sinch_conversation.samples import SAMPLE_PAYLOADS
 
 from .conftest import Account, LambdaContext
@@ -58,6 +59,8 @@ def test_accepted_webhook_counts_per_provider_and_per_outcome_and_secret_version
     assert record["Webhooks"] == [1.0]
     assert record["EventsPublished"] == [1.0]
     assert record["VerifiedWithCurrentSecret"] == [1.0]
+    (directive,) = record["_aws"]["CloudWatchMetrics"]
+    assert {m["Name"] for m in directive["Metrics"]} <= RECEIVER_METRICS
 
 
 def test_a_refused_webhook_is_also_counted_by_reason(

@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 
 from hookgate.local.template import load_template
+from hookgate.webhook_metrics import RECEIVER_METRICS
 
 ROOT = Path(__file__).resolve().parents[2]
 NAMESPACE = "hookgate"
-# add_metric(name="X", ...) in the handlers; the receiver also builds VerifiedWith<Stage>Secret.
+# add_metric(name="X", ...) in the handlers; the receiver's are in hookgate.webhook_metrics.
 _ADD_METRIC = re.compile(r'add_metric\(\s*name="([A-Za-z]+)"')
 _SEARCH_NAMES = re.compile(r'\\?"([A-Za-z]+)\\?"')
 _SUB_VARIABLE = re.compile(r"\$\{([^}]+)\}")
@@ -24,7 +25,7 @@ def emitted_metric_names() -> set[str]:
     names: set[str] = set()
     for path in (ROOT / "functions").glob("*/app.py"):
         names.update(_ADD_METRIC.findall(path.read_text(encoding="utf-8")))
-    names.update(f"VerifiedWith{stage}Secret" for stage in ("Current", "Pending", "Previous"))
+    names.update(RECEIVER_METRICS)
     return names
 
 
