@@ -10,6 +10,15 @@
     cached; the publisher and the de-duplication store replaced by in-memory stand-ins) against
     the floor: HMAC-SHA256 + compare_digest + pydantic ``model_validate_json`` of the same body.
     Interleaved in rounds (target: ratio <= 3).
+(c) Verify only: the Sinch Conversation plugin's verify (HMAC-SHA256 over body, nonce and
+    timestamp; timestamp window) against the ``standardwebhooks`` library's verify (HMAC-SHA256
+    over id, timestamp and body; timestamp window) on the same 2 KB body, interleaved (target:
+    ratio <= 1.0).
+(d) Secrets Manager calls per 10,000 webhooks through the real handler and secret cache, with
+    a simulated clock advancing 10 ms per webhook (100 webhooks a second, so 100 s and two
+    60-second cache periods): counted on the Secrets Manager client (target: one refresh per
+    cache period after the first read, no value fetched twice).
+(e) The size of the built layer (``make build`` first; zipped as Lambda stores it).
 
     .venv/bin/python benchmarks/receiver_bench.py [--runs 9] [--iterations 2000] [--json]
 
@@ -445,6 +454,154 @@ def warm(iterations: int, rounds: int = 10) -> dict[str, Any]:
     }
 
 
+def verify_only(iterations: int, rounds: int = 10) -> dict[str, Any]:
+    """Median verify time: hookgate's Sinch plugin against standardwebhooks, same body."""
+    import base64
+
+    from standardwebhooks.webhooks import Webhook
+
+    from hookgate.apigw import request_from_event
+    from hookgate.config import load_config
+    from hookgate.models import SecretStage
+    from hookgate.plugins import get_plugin_host
+    from hookgate.testing.kit import secret_versions
+    from hookgate_sinch_conversation.samples import TEST_SECRET
+
+    body = _body()
+    with tempfile.TemporaryDirectory() as tmp:
+        host = get_plugin_host()
+        registration = load_config(_config_file(Path(tmp)), host).get(REGISTRATION)
+    provider = host.get("sinch_conversation")
+    secrets = secret_versions((SecretStage.CURRENT, TEST_SECRET))
+    now = datetime.now(UTC)
+    request = request_from_event(_event(body), now=now)
+    key = TEST_SECRET["webhook_secret"].encode()
+    standard = Webhook("whsec_" + base64.b64encode(key).decode())
+    text = body.decode()
+    standard_headers = {
+        "webhook-id": "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W",
+        "webhook-timestamp": str(int(now.timestamp())),
+        "webhook-signature": standard.sign("msg_2KWPBgLlAfxdpx2AI54pPJ85f4W", now, text),
+    }
+    if not provider.verify(request, registration, secrets, now).ok:
+        raise RuntimeError("hookgate did not verify its own signed request")
+    standard.verify(body, standard_headers, json_parse=False)
+    ours: list[int] = []
+    theirs: list[int] = []
+    per_round = max(1, iterations // rounds)
+    for _ in range(rounds):
+        for _ in range(per_round):
+            start = time.perf_counter_ns()
+            provider.verify(request, registration, secrets, now)
+            ours.append(time.perf_counter_ns() - start)
+        for _ in range(per_round):
+            start = time.perf_counter_ns()
+            standard.verify(body, standard_headers, json_parse=False)
+            theirs.append(time.perf_counter_ns() - start)
+    ours_us, theirs_us = statistics.median(ours) / 1000, statistics.median(theirs) / 1000
+    return {
+        "hookgate_us": round(ours_us, 2),
+        "standardwebhooks_us": round(theirs_us, 2),
+        "ratio": round(ours_us / theirs_us, 3),
+        "target": 1.0,
+        "iterations": len(ours),
+    }
+
+
+def secrets_manager_calls(webhooks: int = 10_000, step_seconds: float = 0.01) -> dict[str, Any]:
+    """Secrets Manager calls for ``webhooks`` signed webhooks, a simulated clock between them."""
+    import importlib.util
+
+    from moto import mock_aws
+
+    from hookgate import aws
+    from hookgate.secrets import SecretStore
+
+    calls: list[str] = []
+    clock = [1000.0]
+
+    def counted_client() -> Any:
+        client = aws.client("secretsmanager")
+        client.meta.events.register(  # once per client, however often the store asks
+            "before-call.secrets-manager.*",
+            lambda model, **_: calls.append(model.name),
+            unique_id="hookgate-bench-count",
+        )
+        return client
+
+    ttl, refresh = 60.0, 30.0
+    with tempfile.TemporaryDirectory() as tmp, mock_aws():
+        os.environ.update(_environment("", _config_file(Path(tmp))))
+        os.environ.pop("AWS_ENDPOINT_URL", None)
+        _provision_in_process()
+        spec = importlib.util.spec_from_file_location("bench_receiver_sm", HANDLER)
+        assert spec is not None and spec.loader is not None
+        app = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(app)
+        from hookgate.runtime import get_receiver
+
+        receiver = get_receiver()
+        receiver.publisher = _StubPublisher()  # type: ignore[assignment]
+        receiver.dedupe = _MemoryDedupe()  # type: ignore[assignment]
+        receiver.secrets = SecretStore(
+            counted_client, ttl=ttl, refresh_interval=refresh, monotonic=lambda: clock[0]
+        )
+        body = _body()
+
+        class Context:
+            function_name = "bench"
+            function_version = "$LATEST"
+            memory_limit_in_mb = 512
+            invoked_function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:bench"
+            aws_request_id = "bench"
+
+        statuses: set[int] = set()
+        with _quiet_stdout():
+            for _ in range(webhooks):
+                statuses.add(app.lambda_handler(_event(body), Context())["statusCode"])
+                clock[0] += step_seconds
+    if statuses != {200}:
+        raise RuntimeError(f"Secrets Manager run answered {statuses}")
+    simulated = webhooks * step_seconds
+    periods = int(simulated // ttl) + 1
+    refreshes = calls.count("ListSecretVersionIds")
+    fetches = calls.count("GetSecretValue")
+    return {
+        "webhooks": webhooks,
+        "simulated_seconds": simulated,
+        "cache_periods": periods,
+        "calls": len(calls),
+        "refreshes": refreshes,
+        "value_fetches": fetches,
+        "calls_beyond_first_read_per_period": max(0, refreshes - periods) + max(0, fetches - 1),
+        "target": 0,
+    }
+
+
+def layer_size() -> dict[str, Any]:
+    """The built layer's size, unzipped and zipped (``make build`` writes .aws-sam/build)."""
+    import zipfile
+
+    layer = ROOT / ".aws-sam" / "build" / "HookgateLayer"
+    if not layer.is_dir():
+        return {"built": False, "hint": "run `make build` first"}
+    files = [path for path in layer.rglob("*") if path.is_file()]
+    unzipped = sum(path.stat().st_size for path in files)
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = Path(tmp) / "layer.zip"
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
+            for path in files:
+                bundle.write(path, path.relative_to(layer))
+        zipped = archive.stat().st_size
+    return {
+        "built": True,
+        "files": len(files),
+        "unzipped_mb": round(unzipped / 1e6, 1),
+        "zipped_mb": round(zipped / 1e6, 1),
+        "lambda_limit_unzipped_mb": 250,
+    }
+
+
 def _provision_in_process() -> None:
     import boto3
 
@@ -462,7 +619,13 @@ def main() -> None:
     parser.add_argument("--iterations", type=int, default=2000, help="warm handler calls")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     args = parser.parse_args()
-    results = {"cold_start": cold_start(args.runs), "warm": warm(args.iterations)}
+    results = {
+        "cold_start": cold_start(args.runs),
+        "warm": warm(args.iterations),
+        "verify_only": verify_only(args.iterations * 5),
+        "secrets_manager": secrets_manager_calls(),
+        "layer": layer_size(),
+    }
     if args.json:
         print(json.dumps(results, indent=2))
         return
@@ -484,6 +647,25 @@ def main() -> None:
         f"  warm, core pipeline only (no Powertools logger/metrics wrappers): {hot['core_us']:.1f} us"
         f"   ratio {hot['core_us'] / hot['floor_us']:.2f}"
     )
+    ver, sm, layer = results["verify_only"], results["secrets_manager"], results["layer"]
+    print(
+        f"  verify only hookgate {ver['hookgate_us']:8.2f} us   standardwebhooks {ver['standardwebhooks_us']:6.2f} us"
+        f"   ratio {ver['ratio']:.2f}  (target <= {ver['target']})  {verdict(ver['ratio'], ver['target'])}"
+    )
+    print(
+        f"  Secrets Manager, {sm['webhooks']} webhooks over {sm['simulated_seconds']:.0f} simulated s"
+        f" ({sm['cache_periods']} cache periods): {sm['calls']} calls ({sm['refreshes']} refreshes,"
+        f" {sm['value_fetches']} value fetches); beyond the first read per period:"
+        f" {sm['calls_beyond_first_read_per_period']}  (target 0)"
+        f"  {'PASS' if sm['calls_beyond_first_read_per_period'] == 0 else 'MISS'}"
+    )
+    if layer["built"]:
+        print(
+            f"  layer       {layer['unzipped_mb']} MB unzipped ({layer['files']} files),"
+            f" {layer['zipped_mb']} MB zipped  (Lambda limit: 250 MB unzipped)"
+        )
+    else:
+        print(f"  layer       not built: {layer['hint']}")
 
 
 if __name__ == "__main__":

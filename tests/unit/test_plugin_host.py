@@ -55,6 +55,50 @@ def test_dispatch_calls_only_the_named_provider() -> None:
     assert verdict.reason == "beta says no"
 
 
+def test_an_implementation_taking_some_or_all_arguments_gets_them_by_name() -> None:
+    class Plugin:
+        @staticmethod
+        @hookimpl
+        def hookgate_provider() -> ProviderInfo:
+            return ProviderInfo(name="gamma", title="gamma", settings_model=_Settings)
+
+        @staticmethod
+        @hookimpl
+        def hookgate_verify(now: Any, request: Any) -> Verdict:
+            return Verdict.reject(f"{request} at {now}")
+
+        @staticmethod
+        @hookimpl
+        def hookgate_parse(registration: Any, request: Any) -> list[Any]:
+            return [request, registration]
+
+    handle = load_plugins(use_entry_points=False, extra=[Plugin()]).get("gamma")
+    blank = cast(Any, "-")
+    verdict = handle.verify(request=cast(Any, "req"), registration=blank, secrets=blank, now=blank)
+    assert verdict.reason == "req at -"
+    parsed: list[Any] = list(handle.parse(request=cast(Any, "req"), registration=cast(Any, "reg")))
+    assert parsed == ["req", "reg"]
+
+
+def test_a_wrapping_implementation_still_wraps() -> None:
+    class Plugin:
+        @staticmethod
+        @hookimpl
+        def hookgate_provider() -> ProviderInfo:
+            return ProviderInfo(name="delta", title="delta", settings_model=_Settings)
+
+        @staticmethod
+        @hookimpl(wrapper=True)
+        def hookgate_verify() -> Any:
+            verdict = yield
+            return verdict or Verdict.reject("wrapped")
+
+    handle = load_plugins(use_entry_points=False, extra=[Plugin()]).get("delta")
+    blank = cast(Any, SimpleNamespace())
+    verdict = handle.verify(request=blank, registration=blank, secrets=blank, now=blank)
+    assert verdict.reason == "wrapped"
+
+
 def test_plugin_with_misspelled_hook_is_skipped_and_reported() -> None:
     class Misspelled:
         @staticmethod

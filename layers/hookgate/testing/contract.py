@@ -357,7 +357,7 @@ class ProviderContract:
             for candidate in (body, body + b" "):
                 request = contract_kit.request(candidate, headers=headers)
                 for secrets in (contract_kit.current(), contract_kit.current(wrong)):
-                    texts.append(contract_kit.verify(request, secrets).model_dump_json())
+                    texts.append(repr(contract_kit.verify(request, secrets)))
         for payload in [*provider_sample_payloads.values(), provider_unknown_payload]:
             texts.extend(event.model_dump_json() for event in contract_kit.parse_body(payload))
         texts.extend(_log_texts(caplog.records))
