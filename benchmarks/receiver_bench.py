@@ -369,19 +369,18 @@ def _quiet_stdout() -> Iterator[None]:
         os.close(saved)
 
 
-def warm(iterations: int, rounds: int = 10) -> dict[str, Any]:
-    """Median handler time per webhook against the HMAC + model_validate_json floor."""
+@contextlib.contextmanager
+def _in_process_receiver(label: str) -> Iterator[tuple[Any, Any]]:
+    """The receiver handler on in-process moto, publishing and de-duplicating in memory."""
     import importlib.util
 
     from moto import mock_aws
-
-    from hookgate_sinch_conversation.samples import TEST_SECRET
 
     with tempfile.TemporaryDirectory() as tmp, mock_aws():
         os.environ.update(_environment("", _config_file(Path(tmp))))
         os.environ.pop("AWS_ENDPOINT_URL", None)
         _provision_in_process()
-        spec = importlib.util.spec_from_file_location("bench_receiver_app", HANDLER)
+        spec = importlib.util.spec_from_file_location(label, HANDLER)
         assert spec is not None and spec.loader is not None
         app = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(app)
@@ -390,6 +389,15 @@ def warm(iterations: int, rounds: int = 10) -> dict[str, Any]:
         receiver = get_receiver()
         receiver.publisher = _StubPublisher()  # type: ignore[assignment]
         receiver.dedupe = _MemoryDedupe()  # type: ignore[assignment]
+        yield app, receiver
+
+
+def warm(iterations: int, rounds: int = 10) -> dict[str, Any]:
+    """Median handler time per webhook against the HMAC + model_validate_json floor."""
+
+    from hookgate_sinch_conversation.samples import TEST_SECRET
+
+    with _in_process_receiver("bench_receiver_app") as (app, receiver):
         body = _body()
         per_round = max(1, iterations // rounds)
         events = [_event(body) for _ in range(per_round * rounds + 1)]
@@ -510,9 +518,6 @@ def verify_only(iterations: int, rounds: int = 10) -> dict[str, Any]:
 
 def secrets_manager_calls(webhooks: int = 10_000, step_seconds: float = 0.01) -> dict[str, Any]:
     """Secrets Manager calls for ``webhooks`` signed webhooks, a simulated clock between them."""
-    import importlib.util
-
-    from moto import mock_aws
 
     from hookgate import aws
     from hookgate.secrets import SecretStore
@@ -530,19 +535,7 @@ def secrets_manager_calls(webhooks: int = 10_000, step_seconds: float = 0.01) ->
         return client
 
     ttl, refresh = 60.0, 30.0
-    with tempfile.TemporaryDirectory() as tmp, mock_aws():
-        os.environ.update(_environment("", _config_file(Path(tmp))))
-        os.environ.pop("AWS_ENDPOINT_URL", None)
-        _provision_in_process()
-        spec = importlib.util.spec_from_file_location("bench_receiver_sm", HANDLER)
-        assert spec is not None and spec.loader is not None
-        app = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(app)
-        from hookgate.runtime import get_receiver
-
-        receiver = get_receiver()
-        receiver.publisher = _StubPublisher()  # type: ignore[assignment]
-        receiver.dedupe = _MemoryDedupe()  # type: ignore[assignment]
+    with _in_process_receiver("bench_receiver_sm") as (app, receiver):
         receiver.secrets = SecretStore(
             counted_client, ttl=ttl, refresh_interval=refresh, monotonic=lambda: clock[0]
         )
