@@ -27,7 +27,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_TTL_SECONDS = 60.0
 DEFAULT_REFRESH_INTERVAL_SECONDS = 30.0
 
-_STAGE_ORDER = (SecretStage.CURRENT, SecretStage.PENDING, SecretStage.PREVIOUS)
+# Retired versions still inside their grace window that verify, newest first.
+MAX_RETIRED_VERSIONS = 3
 
 
 @dataclass
@@ -128,9 +129,8 @@ class SecretStore:
         client = self._client_factory()
         try:
             self.api_calls += 1
-            listing = client.list_secret_version_ids(SecretId=secret_id, IncludeDeprecated=False)
-            by_stage = self._stages(listing.get("Versions", []))
-            chosen = self._in_force(by_stage, grace_seconds)
+            listing = client.list_secret_version_ids(SecretId=secret_id, IncludeDeprecated=True)
+            chosen = self._in_force(listing.get("Versions", []), grace_seconds)
             versions = []
             for stage, version_id in chosen:
                 values = self._values.get(version_id)
@@ -178,33 +178,46 @@ class SecretStore:
         return by_stage
 
     def _in_force(
-        self, by_stage: Mapping[SecretStage, Mapping[str, Any]], grace_seconds: int
+        self, listing: list[Mapping[str, Any]], grace_seconds: int
     ) -> list[tuple[SecretStage, str]]:
+        """Return the versions that verify now: current, pending, and the recently retired.
+
+        A version is retired when the one created after it was made; it keeps verifying for
+        ``grace_seconds`` from then (labelled previous). That covers every version retired in
+        the window, not only the one Secrets Manager labels AWSPREVIOUS: after two rotations
+        in quick succession, a token or delivery signed two versions back still verifies.
+        """
+        by_stage = self._stages(listing)
+        current, pending = by_stage.get(SecretStage.CURRENT), by_stage.get(SecretStage.PENDING)
         chosen: list[tuple[SecretStage, str]] = []
-        current = by_stage.get(SecretStage.CURRENT)
-        for stage in _STAGE_ORDER:
-            version = by_stage.get(stage)
-            if version is None:
+        live: set[str] = set()
+        for stage, version in ((SecretStage.CURRENT, current), (SecretStage.PENDING, pending)):
+            if version is not None and version["VersionId"] not in live:
+                chosen.append((stage, str(version["VersionId"])))
+                live.add(str(version["VersionId"]))
+        if current is None or grace_seconds <= 0:
+            return chosen
+        now = self._wall_clock()
+        grace = timedelta(seconds=grace_seconds)
+        # Oldest first; versions made in the same instant keep the listing's order.
+        ordered = sorted(listing, key=lambda v: _created(v) or datetime.min.replace(tzinfo=UTC))
+        retired: list[tuple[SecretStage, str]] = []
+        for index, version in enumerate(ordered):
+            version_id = str(version["VersionId"])
+            if version_id in live:
                 continue
-            same_as_current = current is not None and version["VersionId"] == current["VersionId"]
-            if stage is not SecretStage.CURRENT and same_as_current:
-                continue
-            if stage is SecretStage.PREVIOUS and not self._previous_in_grace(
-                current, grace_seconds
-            ):
-                continue
-            chosen.append((stage, str(version["VersionId"])))
+            successor = next(
+                (_created(v) for v in ordered[index + 1 :] if _created(v) is not None), None
+            )
+            retired_at = successor or _created(current)
+            if retired_at is None or now < retired_at + grace:
+                retired.append((SecretStage.PREVIOUS, version_id))
+        chosen.extend(reversed(retired[-MAX_RETIRED_VERSIONS:]))  # newest first
         return chosen
 
-    def _previous_in_grace(self, current: Mapping[str, Any] | None, grace_seconds: int) -> bool:
-        # The previous version stopped being current when the current one was promoted; the
-        # current version's creation (the rotation's first step) is a slightly early, hence
-        # conservative, stand-in for that moment.
-        if current is None or grace_seconds <= 0:
-            return False
-        created = current.get("CreatedDate")
-        if not isinstance(created, datetime):
-            return True
-        if created.tzinfo is None:
-            created = created.replace(tzinfo=UTC)
-        return self._wall_clock() < created + timedelta(seconds=grace_seconds)
+
+def _created(version: Mapping[str, Any]) -> datetime | None:
+    created = version.get("CreatedDate")
+    if not isinstance(created, datetime):
+        return None
+    return created if created.tzinfo is not None else created.replace(tzinfo=UTC)

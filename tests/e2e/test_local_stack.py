@@ -36,6 +36,7 @@ def test_sync_points_every_sandbox_at_the_front(stack: LocalStack) -> None:
         "sinch-provisioning-demo": ["create"],
         "360dialog-demo": ["create"],
         "insider-demo": ["unmanaged"],  # V1: no read API; the stack pushed the key instead
+        "insider-v2-demo": ["create"],  # OAuth2: the sandbox fetches tokens from the front
     }
     again = runtime.get_sync_engine().run(stack.webhook_base_url, apply=True)
     assert not again.drift and not again.errors, render(again)

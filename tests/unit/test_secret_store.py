@@ -85,6 +85,54 @@ def test_pending_and_previous_are_offered_in_order(sm: Any) -> None:
     ]
 
 
+def rotate(sm: Any, value: str) -> None:
+    """Make ``value`` current as the four rotation steps do (the old one becomes AWSPREVIOUS)."""
+    new = sm.put_secret_value(
+        SecretId=SECRET,
+        SecretString=json.dumps({"webhook_secret": value}),
+        VersionStages=["AWSPENDING"],
+    )["VersionId"]
+    old = next(
+        v["VersionId"]
+        for v in sm.list_secret_version_ids(SecretId=SECRET)["Versions"]
+        if "AWSCURRENT" in v["VersionStages"]
+    )
+    sm.update_secret_version_stage(
+        SecretId=SECRET, VersionStage="AWSCURRENT", MoveToVersionId=new, RemoveFromVersionId=old
+    )
+    sm.update_secret_version_stage(
+        SecretId=SECRET, VersionStage="AWSPENDING", RemoveFromVersionId=new
+    )
+
+
+def test_every_version_retired_within_the_grace_window_still_verifies(sm: Any) -> None:
+    # Two rotations in a row: the first value lost its AWSPREVIOUS label to the second, but it
+    # was current moments ago, and something signed with it (a token, a retried delivery) must
+    # still verify for the grace window.
+    rotate(sm, "second")
+    rotate(sm, "third")
+    versions = store_for(sm, Clock()).versions(SECRET, 3600)
+    assert [(v.stage, v.get("webhook_secret")) for v in versions.versions] == [
+        (SecretStage.CURRENT, "third"),
+        (SecretStage.PREVIOUS, "second"),
+        (SecretStage.PREVIOUS, "current-value"),
+    ]
+    late = store_for(sm, Clock(), wall_clock=lambda: datetime.now(UTC) + timedelta(hours=2))
+    assert [v.get("webhook_secret") for v in late.versions(SECRET, 3600).versions] == ["third"]
+
+
+def test_at_most_a_few_retired_versions_are_kept(sm: Any) -> None:
+    for number in range(6):
+        rotate(sm, f"value-{number}")
+    versions = store_for(sm, Clock()).versions(SECRET, 3600).versions
+    assert [v.get("webhook_secret") for v in versions] == [
+        "value-5",
+        "value-4",
+        "value-3",
+        "value-2",
+    ]
+
+
 def test_cache_serves_until_ttl_and_refresh_is_rate_limited(sm: Any) -> None:
     clock = Clock()
     store = store_for(sm, clock)

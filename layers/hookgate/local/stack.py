@@ -33,6 +33,7 @@ import yaml
 
 from hookgate import runtime
 from hookgate.config import HookgateConfig, load_config
+from hookgate.errors import HookgateError
 from hookgate.local.emulator import LocalAccount, provision, running_emulator
 from hookgate.local.front import build_front
 from hookgate.local.template import http_routes, load_template
@@ -55,7 +56,7 @@ PROPAGATION_SECONDS = 2.0
 _PUBLIC_KEYS = frozenset({"kid", "key_id", "client_id"})
 
 
-class LocalStackError(RuntimeError):
+class LocalStackError(HookgateError):
     """The local stack could not be brought up."""
 
 
