@@ -24,29 +24,39 @@ def _unavailable() -> dict[str, Any]:
     return json_response(503, body, NO_STORE)
 
 
+def _answer(event: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """Return the HTTP answer and the outcome to count."""
+    try:
+        request = request_from_event(event)
+    except BadEventBodyError as exc:
+        body = {"error": "invalid_request", "error_description": str(exc)}
+        return json_response(400, body, NO_STORE), "invalid_request"
+    try:
+        response = get_token_endpoint().handle(request)
+    except ConfigError as exc:
+        logger.critical("token endpoint is misconfigured", extra={"error": str(exc)})
+        return _unavailable(), "misconfigured"
+    except SecretUnavailableError as exc:
+        logger.error("secrets unavailable", extra={"error": str(exc)})
+        return _unavailable(), "secret_unavailable"
+    except Exception:
+        logger.exception("unexpected failure")
+        body = {"error": "server_error", "error_description": "internal error"}
+        return json_response(500, body, NO_STORE), "error"
+    if response.status >= 400:
+        logger.warning(
+            "token request refused", extra={"status": response.status, "error": response.outcome}
+        )
+    return json_response(response.status, response.body, response.headers), response.outcome
+
+
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @traced
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Issue an access token or answer with an RFC 6749 error; never log a credential."""
     metrics.clear_metrics()
-    try:
-        request = request_from_event(event)
-    except BadEventBodyError:
-        body = {"error": "invalid_request", "error_description": "the body is not valid base64"}
-        return json_response(400, body, NO_STORE)
-    try:
-        response = get_token_endpoint().handle(request)
-    except ConfigError as exc:
-        logger.critical("token endpoint is misconfigured", extra={"error": str(exc)})
-        return _unavailable()
-    except SecretUnavailableError as exc:
-        logger.error("secrets unavailable", extra={"error": str(exc)})
-        return _unavailable()
-    metrics.add_dimension(name="outcome", value=response.outcome)
+    answer, outcome = _answer(event)
+    metrics.add_dimension(name="outcome", value=outcome)
     metrics.add_metric(name="TokenRequests", unit=MetricUnit.Count, value=1)
-    if response.status >= 400:
-        logger.warning(
-            "token request refused", extra={"status": response.status, "error": response.outcome}
-        )
-    return json_response(response.status, response.body, response.headers)
+    return answer

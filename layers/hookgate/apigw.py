@@ -20,7 +20,7 @@ JSON_HEADERS: Mapping[str, str] = {"content-type": "application/json"}
 
 
 class BadEventBodyError(ValueError):
-    """The event claims a base64 body that is not valid base64."""
+    """The event's body cannot be the bytes a client sent (bad base64, impossible text)."""
 
 
 def request_from_event(event: Mapping[str, Any], *, now: datetime | None = None) -> InboundRequest:
@@ -37,7 +37,10 @@ def request_from_event(event: Mapping[str, Any], *, now: datetime | None = None)
         except (binascii.Error, ValueError) as exc:
             raise BadEventBodyError("body is marked base64 but is not valid base64") from exc
     else:
-        body = raw_body.encode("utf-8", errors="surrogateescape")
+        try:
+            body = raw_body.encode("utf-8", errors="surrogateescape")
+        except UnicodeEncodeError as exc:  # a lone surrogate: text no client could have sent
+            raise BadEventBodyError("body is not valid text") from exc
     headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
     query = {str(k): str(v) for k, v in (event.get("queryStringParameters") or {}).items()}
     return InboundRequest(

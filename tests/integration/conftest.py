@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import importlib.util
 import json
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -15,6 +17,12 @@ import pytest
 from moto import mock_aws
 
 from hookgate import runtime
+from hookgate.config import load_config
+from hookgate.local.emulator import LocalAccount, provision, running_emulator
+from hookgate.local.front import build_front
+from hookgate.local.template import http_routes, load_template
+from hookgate.plugins import get_plugin_host
+from hookgate.sandbox.server import BackgroundServer
 
 ROOT = Path(__file__).resolve().parents[2]
 REGION: Final = "eu-west-1"
@@ -44,6 +52,46 @@ def load_function(name: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@contextmanager
+def front_on_emulator(
+    config_path: Path,
+    environment: Mapping[str, str] | None = None,
+    prepare: Callable[[LocalAccount], None] | None = None,
+) -> Iterator[tuple[LocalAccount, str]]:
+    """Run moto server with the template's resources and the local front; yield both.
+
+    The process environment points the handlers at them (``environment`` added last) and is
+    put back afterwards; ``prepare`` may change the account before the front starts.
+    """
+    saved = dict(os.environ)
+    runtime.reset()
+    try:
+        template = load_template(ROOT / "template.yaml")
+        host = get_plugin_host()
+        with running_emulator() as endpoint:
+            account = provision(template, load_config(config_path, host), host, endpoint)
+            if prepare is not None:
+                prepare(account)
+            with BackgroundServer(build_front(http_routes(template), ROOT)) as server:
+                os.environ.update(
+                    account.environment(
+                        template,
+                        {
+                            "HOOKGATE_CONFIG": str(config_path),
+                            "HOOKGATE_WEBHOOK_BASE_URL": f"{server.url}/webhooks",
+                            "POWERTOOLS_METRICS_DISABLED": "true",
+                            "POWERTOOLS_TRACE_DISABLED": "true",
+                            **(environment or {}),
+                        },
+                    )
+                )
+                yield account, server.url
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        runtime.reset()
 
 
 def reset_caches() -> None:

@@ -21,18 +21,15 @@ import pytest
 import yaml
 
 from hookgate import runtime
-from hookgate.config import load_config
-from hookgate.local.emulator import LocalAccount, provision, running_emulator
-from hookgate.local.front import build_front
-from hookgate.local.template import http_routes, load_template
-from hookgate.plugins import get_plugin_host
-from hookgate.sandbox.server import BackgroundServer
+from hookgate.local.emulator import LocalAccount
 
 with warnings.catch_warnings():
     # authlib announces a future move of its httpx integration at import time.
     warnings.simplefilter("ignore")
     from authlib.integrations.httpx_client import OAuth2Client, OAuthError
 from hookgate_insider_one.samples import SAMPLE_PAYLOADS
+
+from .conftest import front_on_emulator
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = {
@@ -92,32 +89,10 @@ class Stack:
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    saved = dict(os.environ)
     config_path = tmp_path_factory.mktemp("oauth2") / "hookgate.yaml"
     config_path.write_text(yaml.safe_dump(CONFIG))
-    runtime.reset()
-    try:
-        template = load_template(ROOT / "template.yaml")
-        host = get_plugin_host()
-        with running_emulator() as endpoint:
-            account = provision(template, load_config(config_path, host), host, endpoint)
-            with BackgroundServer(build_front(http_routes(template), ROOT)) as server:
-                os.environ.update(
-                    account.environment(
-                        template,
-                        {
-                            "HOOKGATE_CONFIG": str(config_path),
-                            "HOOKGATE_WEBHOOK_BASE_URL": f"{server.url}/webhooks",
-                            "POWERTOOLS_METRICS_DISABLED": "true",
-                            "POWERTOOLS_TRACE_DISABLED": "true",
-                        },
-                    )
-                )
-                yield Stack(server.url, account)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-        runtime.reset()
+    with front_on_emulator(config_path) as (account, url):
+        yield Stack(url, account)
 
 
 @pytest.fixture(autouse=True)

@@ -130,4 +130,12 @@ def build_front(routes: Sequence[HttpRoute], repo_root: Path) -> Starlette:
             return _response(result)
         return JSONResponse({"message": "Not Found"}, status_code=404)
 
-    return Starlette(routes=[Route("/{path:path}", dispatch, methods=_METHODS)])
+    async def unrouted(request: Request, _: Exception) -> Response:
+        # Starlette's own router refuses some paths (a decoded newline in a segment) that API
+        # Gateway would still match against the routes: treat them the same way.
+        return await dispatch(request)
+
+    return Starlette(
+        routes=[Route("/{path:path}", dispatch, methods=_METHODS)],
+        exception_handlers={404: unrouted, 405: unrouted},
+    )

@@ -15,7 +15,6 @@ id are refused with 429 for a growing while.
 from __future__ import annotations
 
 import base64
-import binascii
 import hmac
 import json
 import threading
@@ -146,7 +145,7 @@ def client_credentials(request: InboundRequest, params: Mapping[str, str]) -> tu
             raise OAuthError("invalid_request", "use one client authentication method")
         try:
             decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
+        except ValueError:  # not base64 (binascii.Error), not ASCII, not UTF-8 underneath
             raise _invalid_client(basic=True) from None
         raw_id, sep, raw_secret = decoded.partition(":")
         if not sep:
