@@ -52,6 +52,7 @@ def _line(event: dict[str, Any]) -> str:
 def _banner(stack: LocalStack, started: float, out: TextIO) -> None:
     print(f"hookgate dev ready in {time.monotonic() - started:.1f} s", file=out)
     print(f"  front (HttpApi routes): {stack.front_url}", file=out)
+    print(f"  OAuth2 token URL:       {stack.front_url}/oauth2/token", file=out)
     for registration in stack.config.registrations.values():
         sandbox = stack.sandbox_for(registration.name)
         source = f"delivered by {sandbox.url}" if sandbox else "no sandbox: send requests by hand"
