@@ -145,7 +145,10 @@ class SyncEngine:
                 result.changes = [_unmanaged(registration, "no api_secret in hookgate.yaml")]
                 continue
             if not provider.implements("hookgate_register"):
-                result.error = f"provider {provider.name!r} cannot manage its webhooks"
+                # A provider without a webhook API (its plugin has no register hook): not an
+                # error, which would raise SyncFailedAlarm every run and stop `hookgate dev`.
+                why = f"provider {provider.name!r} offers no webhook management"
+                result.changes = [_unmanaged(registration, why)]
                 continue
             try:
                 secrets = self.secrets.versions(

@@ -184,3 +184,24 @@ def test_registrations_without_api_credentials_are_reported_unmanaged(
     assert report.exit_code() == EXIT_OK
     assert {c.action for r in report.results for c in r.changes} == {"unmanaged"}
     assert f"{len(config.registrations)} not managed" in render(report)
+
+
+def test_a_provider_without_webhook_management_is_unmanaged_not_an_error() -> None:
+    class Receiving:
+        @staticmethod
+        @hookimpl
+        def hookgate_provider() -> ProviderInfo:
+            return ProviderInfo(name="receiving", title="Receiving", settings_model=Settings)
+
+    host = load_plugins(use_entry_points=False, extra=[Receiving()])
+    config = parse_config(
+        "version: 1\nregistrations:\n  - {name: only, provider: receiving, secret: s/x}\n",
+        "hookgate.yaml",
+        host,
+    )
+    report = SyncEngine(host, config, cast(Any, None)).run(BASE, apply=True)
+    assert report.exit_code() == EXIT_OK
+    (result,) = report.results
+    assert result.error is None
+    assert [c.action for c in result.changes] == ["unmanaged"]
+    assert "offers no webhook management" in render(report)
