@@ -8,6 +8,7 @@ acceptance still matches a finding; 1 otherwise, naming each unaccepted or stale
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import subprocess
 import sys
@@ -63,18 +64,27 @@ def load_accepted(path: Path) -> dict[str, dict[str, Any]]:
 def judge(
     findings: Iterable[tuple[str, str]], accepted: dict[str, dict[str, Any]]
 ) -> tuple[list[str], list[str]]:
-    """Return (findings nobody accepted, accepted entries that no longer occur)."""
+    """Return (findings nobody accepted, accepted entries that no longer occur).
+
+    An accepted resource may be a glob (``*Secret``: every registration secret, present and
+    future); it is stale when it matches no finding of its check.
+    """
     found = set(findings)
+
+    def accepts(check_id: str, resource: str) -> bool:
+        patterns = accepted.get(check_id, {}).get("resources", [])
+        return any(fnmatch.fnmatchcase(resource, pattern) for pattern in patterns)
+
     unaccepted = [
         f"{check_id} on {resource}"
         for check_id, resource in sorted(found)
-        if resource not in accepted.get(check_id, {}).get("resources", [])
+        if not accepts(check_id, resource)
     ]
     stale = [
-        f"{check_id} on {resource}"
+        f"{check_id} on {pattern}"
         for check_id, entry in sorted(accepted.items())
-        for resource in entry["resources"]
-        if (check_id, resource) not in found
+        for pattern in entry["resources"]
+        if not any(c == check_id and fnmatch.fnmatchcase(r, pattern) for c, r in found)
     ]
     return unaccepted, stale
 

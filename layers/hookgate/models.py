@@ -38,7 +38,8 @@ class InboundRequest(_Frozen):
 
     def header(self, name: str) -> str | None:
         """Return the header ``name`` (any case), or None when absent."""
-        return self.headers.get(name.lower())
+        value = self.headers.get(name)  # names are stored lower-cased, as callers usually ask
+        return value if value is not None else self.headers.get(name.lower())
 
     def bearer_token(self) -> str | None:
         """Return the token of an ``Authorization: Bearer <token>`` header (scheme in any case)."""

@@ -28,9 +28,17 @@ def sign(secret: str, body: bytes, nonce: str, timestamp: str) -> str:
 def matching[T](
     candidates: Iterable[tuple[T, str]], body: bytes, nonce: str, timestamp: str, signature: str
 ) -> T | None:
-    """Return the first candidate whose secret produced ``signature``, compared in constant time."""
-    presented = signature.strip().encode("ascii", errors="replace")
+    """Return the first candidate whose secret produced ``signature``, compared in constant time.
+
+    The presented signature is decoded once and compared as raw digest bytes.
+    """
+    try:
+        presented = base64.b64decode(signature.strip(), validate=True)
+    except ValueError:  # not base64 (binascii.Error), or not ASCII
+        return None
+    message = b".".join((body, nonce.encode("utf-8"), timestamp.encode("utf-8")))
     for label, secret in candidates:
-        if hmac.compare_digest(sign(secret, body, nonce, timestamp).encode("ascii"), presented):
+        digest = hmac.digest(secret.encode("utf-8"), message, hashlib.sha256)
+        if hmac.compare_digest(digest, presented):
             return label
     return None

@@ -37,6 +37,16 @@ def test_an_acceptance_that_no_longer_matches_is_reported_stale() -> None:
     )
 
 
+def test_a_glob_accepts_every_resource_it_matches_and_is_stale_when_it_matches_none() -> None:
+    accepted = {"CKV_AWS_149": {"resources": ["*Secret"], "reason": "AWS-managed key"}}
+    findings = [("CKV_AWS_149", "SinchDemoSecret"), ("CKV_AWS_149", "NewRegistrationSecret")]
+    assert judge(findings, accepted) == ([], [])
+    assert judge([("CKV_AWS_149", "SecretRotation")], accepted) == (
+        ["CKV_AWS_149 on SecretRotation"],
+        ["CKV_AWS_149 on *Secret"],
+    )
+
+
 def test_every_acceptance_in_the_repository_has_a_reason_and_resources() -> None:
     accepted = load_accepted(ROOT / "scripts" / "accepted-findings.yaml")
     assert accepted
