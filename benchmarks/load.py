@@ -85,7 +85,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             )
         flood_audit = _audit(stack, flood)
         reads = calls.secrets_manager_reads()
-        secrets = sorted({r.secret_id for r in stack.config.registrations.values()})
+        # The registrations' secrets, and any other read (the token signing key, for forged
+        # bearer tokens).
+        secrets = sorted(
+            {r.secret_id for r in stack.config.registrations.values()} | {n for n, _ in reads}
+        )
         # One read per refresh interval after a miss, plus one per cache expiry.
         allowed = (
             math.floor(flood.duration / args.refresh_seconds)
