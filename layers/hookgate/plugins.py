@@ -80,8 +80,7 @@ class ProviderHandle:
         tokens: BearerTokens | None = None,
     ) -> Verdict:
         """Call the plugin's ``hookgate_verify``; a plugin without one rejects everything."""
-        verdict: Verdict | None = self._call(
-            "hookgate_verify",
+        verdict: Verdict | None = self._callers["hookgate_verify"](
             request=request,
             registration=registration,
             secrets=secrets,

@@ -40,6 +40,9 @@ def hookgate_provider() -> ProviderInfo:
     )
 
 
+_ALGORITHM = signature.ALGORITHM.lower()
+
+
 def _timestamp(value: str) -> float | None:
     try:
         number = float(value)
@@ -80,20 +83,20 @@ def hookgate_verify(
     if not presented or not nonce or not stamp:
         return Verdict.reject("missing signature headers", retryable_with_fresh_secrets=False)
     algorithm = request.header(signature.ALGORITHM_HEADER)
-    if algorithm is not None and algorithm.strip().lower() != signature.ALGORITHM.lower():
+    if algorithm is not None and algorithm.strip().lower() != _ALGORITHM:
         return Verdict.reject("unsupported signature algorithm", retryable_with_fresh_secrets=False)
-    candidates = [(v.stage, s) for v, s in secrets.candidates(SECRET_KEY)]
+    candidates = secrets.candidates(SECRET_KEY)
     if not candidates:
         return Verdict.reject("no secret configured")
-    stage = signature.matching(candidates, request.body, nonce, stamp, presented)
-    if stage is None:
+    matched = signature.matching(candidates, request.body, nonce, stamp, presented)
+    if matched is None:
         return Verdict.reject("signature mismatch")
     signed_at = _timestamp(stamp)
     tolerance = settings.timestamp_tolerance_seconds
     if signed_at is None or abs(now.timestamp() - signed_at) > tolerance:
         return Verdict.reject("stale timestamp", retryable_with_fresh_secrets=False)
     expires = datetime.fromtimestamp(signed_at + tolerance, UTC)
-    return Verdict.accept(stage, ReplayGuard(nonce=nonce, expires_at=expires))
+    return Verdict.accept(matched.stage, ReplayGuard(nonce=nonce, expires_at=expires))
 
 
 @hookimpl
