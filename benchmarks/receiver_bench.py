@@ -192,7 +192,7 @@ def _event(body: bytes) -> dict[str, Any]:
 
 
 def _config_file(directory: Path) -> Path:
-    path = directory / "hookgate.yaml"
+    path = directory / "hookgate.json"  # what the layer carries (layers/Makefile)
     path.write_text(
         json.dumps(
             {

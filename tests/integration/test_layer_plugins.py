@@ -8,10 +8,13 @@ arm64 wheels, so its contents are checked on disk, not imported.
 from __future__ import annotations
 
 import configparser
+import json
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -50,6 +53,9 @@ def test_a_listed_plugin_is_installed_with_its_entry_point(tmp_path: Path) -> No
         "providers: 360dialog insider_one sinch_conversation sinch_provisioning example"
         in done.stdout
     )
+    # The functions read hookgate.yaml as JSON (HOOKGATE_CONFIG=/opt/hookgate.json).
+    shipped = yaml.safe_load((ROOT / "hookgate.yaml").read_text(encoding="utf-8"))
+    assert json.loads((layer / "hookgate.json").read_text(encoding="utf-8")) == shipped
     # One hookgate only: the plugin's dependency on it is the repository's own wheel.
     assert len(list(site.glob("hookgate-*.dist-info"))) == 1
 

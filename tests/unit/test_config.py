@@ -95,3 +95,35 @@ def test_a_grace_window_shorter_than_the_secret_cache_is_refused() -> None:
         check_grace_windows(short, 60.0)
     never = text.replace("previous_secret_grace_seconds: 3600", "previous_secret_grace_seconds: 0")
     check_grace_windows(parse_config(never, "hookgate.yaml", host), 60.0)
+
+
+def test_the_layers_json_copy_reads_the_same_without_yaml(host, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    import yaml
+
+    copy = tmp_path / "hookgate.json"
+    copy.write_text(json.dumps(yaml.safe_load((ROOT / "hookgate.yaml").read_text())))
+    assert (
+        load_config(copy, host).registrations
+        == load_config(ROOT / "hookgate.yaml", host).registrations
+    )
+    copy.write_text("{not json")
+    with pytest.raises(ConfigError, match=r"hookgate.json: not valid JSON"):
+        load_config(copy, host)
+
+
+def test_reading_a_json_config_does_not_import_yaml() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, json, pathlib, tempfile\n"
+        "p = pathlib.Path(tempfile.mkdtemp()) / 'hookgate.json'\n"
+        "p.write_text(json.dumps({'version': 1, 'registrations': []}))\n"
+        "from hookgate.config import load_config\n"
+        "load_config(p)\n"
+        "print('yaml' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)  # noqa: S603
+    assert done.stdout.strip() == "False"

@@ -347,7 +347,7 @@ def test_function_settings_match_what_the_code_reads(template: dict[str, Any]) -
     function = template["Globals"]["Function"]
     assert function["Runtime"] == "python3.13"
     assert function["Architectures"] == ["arm64"]
-    assert function["Environment"]["Variables"]["HOOKGATE_CONFIG"] == "/opt/hookgate.yaml"
+    assert function["Environment"]["Variables"]["HOOKGATE_CONFIG"] == "/opt/hookgate.json"
     receiver = _receiver(template)
     assert receiver["Layers"] == [{"Ref": "HookgateLayer"}]
     assert set(receiver["Environment"]["Variables"]) == {
