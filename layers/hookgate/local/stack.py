@@ -204,7 +204,8 @@ class LocalStack:
             registration = self.config.get(result.registration)
             if registration.name in self.unsandboxed:
                 continue
-            if all(change.action == "unmanaged" for change in result.changes):
+            pushable = self.host.get(registration.provider).implements("hookgate_rotate_secret")
+            if pushable and all(change.action == "unmanaged" for change in result.changes):
                 self._push_current_secret(registration)
         return report
 
