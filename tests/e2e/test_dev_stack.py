@@ -52,3 +52,38 @@ def test_no_demo_serves_without_traffic(tmp_path: Path) -> None:
     options = DevOptions(root=ROOT, config=ROOT / "hookgate.yaml", demo=False, duration=0.5)
     assert run_dev(options, out, threading.Event()) == 0, out.getvalue()
     assert "stopped: deliveries 1 (delivered 1" in out.getvalue()  # Insider V1's URL check only
+
+
+def test_ctrl_c_stops_every_part_and_frees_the_ports() -> None:
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    command = [sys.executable, "-m", "hookgate.cli", "dev", "--interval", "0.2"]
+    env = {k: v for k, v in os.environ.items() if k not in {"AWS_ENDPOINT_URL", "HOOKGATE_CONFIG"}}
+    process = subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    assert process.stdout is not None
+    lines: list[str] = []
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        lines.append(line)
+        if line.startswith("  front (HttpApi routes):"):
+            break
+    front = re.search(r"http://127\.0\.0\.1:(\d+)", lines[-1])
+    assert front, "".join(lines)
+    port = int(front.group(1))
+    time.sleep(2)  # let traffic flow
+    process.send_signal(signal.SIGINT)
+    rest, _ = process.communicate(timeout=30)
+    text = "".join(lines) + rest
+    assert process.returncode == 0, text[-2000:]
+    assert "stopped: deliveries" in text and "lost 0" in text
+    assert "Traceback" not in text
+    with socket.socket() as probe:  # the front's port is free again
+        probe.bind(("127.0.0.1", port))

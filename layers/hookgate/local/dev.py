@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import itertools
 import json
+import signal
 import threading
 import time
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from typing import Any, TextIO
 
 from hookgate.local.audit import audit
@@ -106,6 +109,30 @@ class _Rotator(threading.Thread):
                 print(f"  rotation of {name} failed: {type(exc).__name__}: {exc}", file=self.out)
 
 
+@contextmanager
+def _interrupt_sets(stop: threading.Event, out: TextIO) -> Iterator[None]:
+    """Make Ctrl-C set ``stop`` (a second one interrupts at once), in the main thread only.
+
+    A KeyboardInterrupt raised in the middle of draining the collector queue would drop events
+    already taken from it, and the final audit would then count them missing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupted(signum: int, frame: FrameType | None) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        print("stopping…", file=out)
+        stop.set()
+
+    previous = signal.signal(signal.SIGINT, interrupted)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def run_dev(options: DevOptions, out: TextIO, stop: threading.Event | None = None) -> int:
     """Run the local stack until ``stop`` is set, Ctrl-C, or ``duration`` passes.
 
@@ -134,15 +161,13 @@ def run_dev(options: DevOptions, out: TextIO, stop: threading.Event | None = Non
                 rotator = _Rotator(stack, options.rotate_every, out)
                 rotator.start()
                 running.callback(rotator.stop)
-            try:
+            with _interrupt_sets(stop, out):
                 while not stop.is_set():
                     elapsed = time.monotonic() - started
                     if options.duration is not None and elapsed > options.duration:
                         break
                     published += _show(stack, seen, out, sink)
                     stop.wait(0.2)
-            except KeyboardInterrupt:
-                print("stopping…", file=out)
         deliveries = [d for _, d in all_deliveries(stack)]
         report = audit(deliveries, published, stack.config, stack.host)
         print(f"stopped: {report.summary()}", file=out)
