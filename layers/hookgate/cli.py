@@ -53,7 +53,25 @@ def _check(args: argparse.Namespace) -> int:
             f"{registration.name:<24} {registration.provider:<22} secret {registration.secret_id}"
         )
     print(f"{config.source}: {len(config.registrations)} registration(s) valid")
-    return 0
+    return _check_template(args, config)
+
+
+def _check_template(args: argparse.Namespace, config: Any) -> int:
+    """Check that template.yaml schedules rotation exactly where hookgate can rotate."""
+    template_path = Path(args.template or Path(args.config).resolve().parent / "template.yaml")
+    if not template_path.exists():
+        if args.template:
+            raise HookgateError(f"{template_path}: no such file")
+        return 0
+    from hookgate.local.schedules import rotation_schedule_problems  # noqa: PLC0415
+    from hookgate.local.template import load_template  # noqa: PLC0415
+
+    problems = rotation_schedule_problems(load_template(template_path), config, get_plugin_host())
+    for problem in problems:
+        print(f"{template_path}: {problem}", file=sys.stderr)
+    if not problems:
+        print(f"{template_path}: rotation schedules match what hookgate can rotate")
+    return 1 if problems else 0
 
 
 def _secret_versions(path: Path) -> SecretVersions:
@@ -191,6 +209,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="validate hookgate.yaml")
     check.add_argument("--config", default=DEFAULT_CONFIG_PATH)
+    check.add_argument(
+        "--template",
+        help="template.yaml to compare (default: the one beside the config, if there is one)",
+    )
     check.set_defaults(run=_check)
 
     verify = commands.add_parser("verify", help="verify and parse a saved API Gateway v2 event")

@@ -526,3 +526,20 @@ def test_an_undeclared_registration_and_an_extra_grant_are_reported(
         "(an AWS::SecretsManager::Secret with that Name)",
         f"{RECEIVER} may read EventBus, which no registration's `secret` names",
     ]
+
+
+def test_rotation_is_scheduled_exactly_where_hookgate_can_rotate(
+    template: dict[str, Any],
+) -> None:
+    from hookgate.config import load_config
+    from hookgate.local.schedules import rotation_schedule_problems
+    from hookgate.plugins import load_plugins
+
+    host = load_plugins()
+    config = load_config(CONFIG_PATH, host)
+    assert rotation_schedule_problems(template, config, host) == []
+    broken = copy.deepcopy(template)
+    del broken["Resources"]["SigningKeySecretRotation"]
+    assert rotation_schedule_problems(broken, config, host) == [
+        "SigningKeySecret (the token signing key) has no RotationSchedule"
+    ]
