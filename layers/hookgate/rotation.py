@@ -276,13 +276,22 @@ class RotationEngine:
             if registration.api_secret_id
             else None
         )
-        label = secret_lifecycle.pushed_label(token)
-        if label not in _stages(metadata).get(token, []):
-            self._client().update_secret_version_stage(
-                SecretId=arn, VersionStage=label, MoveToVersionId=token
-            )
+        self._label_push(arn, token, _stages(metadata).get(token, []))
         if not provider.rotate_secret(registration, url, pending, in_force, credentials):
             raise RotationError(f"provider {provider.name!r} did not confirm the new secret")
+
+    def _label_push(self, arn: str, token: str, labels: list[str]) -> None:
+        """Record that ``token`` is given to the provider now (new label first, then the old)."""
+        client = self._client()
+        client.update_secret_version_stage(
+            SecretId=arn,
+            VersionStage=secret_lifecycle.pushed_label(token, self.clock()),
+            MoveToVersionId=token,
+        )
+        for old in secret_lifecycle.labels_of(labels, secret_lifecycle.PUSHED_LABEL):
+            client.update_secret_version_stage(
+                SecretId=arn, VersionStage=old, RemoveFromVersionId=token
+            )
 
     def _check_pushable(self, registration: Registration) -> None:
         provider = self.host.get(registration.provider)
@@ -346,18 +355,24 @@ class RotationEngine:
         now = self.clock()
         listing = client.list_secret_version_ids(SecretId=arn).get("Versions", [])
         current = next((v for v, labels in stages.items() if "AWSCURRENT" in labels), None)
-        if current is not None and not secret_lifecycle.hookgate_labels(stages[current]):
-            # Put by hand or created with the secret: say when it became current, so that it
-            # keeps its grace even after it loses AWSPREVIOUS to a later rotation.
-            created = next(
-                (secret_lifecycle.created_at(v) for v in listing if v["VersionId"] == current),
-                None,
-            )
-            client.update_secret_version_stage(
-                SecretId=arn,
-                VersionStage=secret_lifecycle.current_label(current, created or now),
-                MoveToVersionId=current,
-            )
+        for version_id, labels in stages.items():
+            staged = {"AWSCURRENT", "AWSPREVIOUS"} & set(labels)
+            if version_id != token and staged and not secret_lifecycle.hookgate_labels(labels):
+                # Put by hand or created with the secret: say when it became current, so it
+                # keeps its grace after it loses its AWS label to this rotation.
+                created = next(
+                    (
+                        secret_lifecycle.created_at(v)
+                        for v in listing
+                        if v["VersionId"] == version_id
+                    ),
+                    None,
+                )
+                client.update_secret_version_stage(
+                    SecretId=arn,
+                    VersionStage=secret_lifecycle.current_label(version_id, created or now),
+                    MoveToVersionId=version_id,
+                )
         for label in stages.get(token, []):
             if label.startswith(secret_lifecycle.CURRENT_LABEL):  # an earlier attempt's
                 client.update_secret_version_stage(

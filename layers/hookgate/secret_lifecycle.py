@@ -4,22 +4,22 @@ Secrets Manager records a version's labels and creation date, not when it was gi
 provider or when it stopped being current. hookgate records both as staging labels of its own,
 so that every receiver learns them from the one ``ListSecretVersionIds`` call it makes anyway:
 
-* ``hookgate-pushed-<version id>``: the rotation is about to give this version to the provider
-  (set *before* the call, since a call that timed out may still have been applied);
+* ``hookgate-pushed-<epoch ms>-<version id>``: the rotation last gave this version to the
+  provider then (set *before* each call, since a call that timed out may have been applied);
 * ``hookgate-current-<epoch ms>-<version id>``: this version became current then (finishSecret).
 
 From those, a version is **held** (the provider, or a token signer, may be using it) when it is
-AWSCURRENT or AWSPREVIOUS, or carries either label. A held version is **retired** at the moment
-a version created after it became current, and keeps verifying for the registration's grace
-after that. So a version pushed by a rotation that then failed keeps verifying until a later
-version has become current and the grace after that has run out, however long that takes.
+AWSCURRENT or AWSPREVIOUS, or carries either label. Its **start** is the last moment it was
+given out: its last push or the moment it became current, whichever is later. A held version is
+**retired** when another version becomes current after that start, and keeps verifying for the
+registration's grace after that. So a version pushed by a rotation that then failed keeps
+verifying until a later version has become current and the grace after that has run out,
+however long that takes, and in whatever order versions were created, resumed or put by hand.
 
 A version with no hookgate label that is current or previous was put by hand (or created with
-the secret): it became current when it was created.
-
-A version whose ``hookgate-pushed`` label is set but that never became current is retired only
-by a later one becoming current; a version with no label at all (a rotation cancelled before it
-pushed anything, or one deprecated long ago) is held by nobody and never verifies.
+the secret): it became current when it was created. A version with no label at all (a rotation
+cancelled before it pushed anything, or one deprecated long ago) is held by nobody and never
+verifies.
 """
 
 from __future__ import annotations
@@ -35,9 +35,9 @@ PUSHED_LABEL = "hookgate-pushed-"
 CURRENT_LABEL = "hookgate-current-"
 
 
-def pushed_label(version_id: str) -> str:
-    """Return the label that marks ``version_id`` as given to a provider."""
-    return f"{PUSHED_LABEL}{version_id}"
+def pushed_label(version_id: str, at: datetime) -> str:
+    """Return the label that says ``version_id`` was given to a provider at ``at``."""
+    return f"{PUSHED_LABEL}{int(at.timestamp() * 1000)}-{version_id}"
 
 
 def current_label(version_id: str, at: datetime) -> str:
@@ -45,18 +45,24 @@ def current_label(version_id: str, at: datetime) -> str:
     return f"{CURRENT_LABEL}{int(at.timestamp() * 1000)}-{version_id}"
 
 
+def labels_of(stages: Iterable[str], prefix: str) -> list[str]:
+    """Return the labels among ``stages`` that start with ``prefix``."""
+    return [s for s in stages if s.startswith(prefix)]
+
+
 def hookgate_labels(stages: Iterable[str]) -> list[str]:
     """Return the hookgate lifecycle labels among ``stages``."""
     return [s for s in stages if s.startswith((PUSHED_LABEL, CURRENT_LABEL))]
 
 
-def _became_current_label(stages: Iterable[str]) -> datetime | None:
-    for stage in stages:
-        if stage.startswith(CURRENT_LABEL):
-            millis, _, _ = stage.removeprefix(CURRENT_LABEL).partition("-")
-            if millis.isdigit():
-                return datetime.fromtimestamp(int(millis) / 1000, UTC)
-    return None
+def _label_time(stages: Iterable[str], prefix: str) -> datetime | None:
+    """Return the latest time among the ``prefix`` labels (None when there is none)."""
+    times = []
+    for stage in labels_of(stages, prefix):
+        millis, _, _ = stage.removeprefix(prefix).partition("-")
+        if millis.isdigit():
+            times.append(datetime.fromtimestamp(int(millis) / 1000, UTC))
+    return max(times, default=None)
 
 
 def created_at(version: Mapping[str, Any]) -> datetime | None:
@@ -78,6 +84,13 @@ class VersionState:
     created: datetime | None
     held: bool
     became_current: datetime | None
+    pushed_at: datetime | None
+
+    @property
+    def start(self) -> datetime | None:
+        """Return the last moment the version was given out (pushed, or made current)."""
+        times = [t for t in (self.became_current, self.pushed_at) if t is not None]
+        return max(times, default=None)
 
     @property
     def current(self) -> bool:
@@ -95,7 +108,7 @@ def _state(version: Mapping[str, Any]) -> VersionState:
     created = created_at(version)
     ours = hookgate_labels(stages)
     staged = bool(stages & {SecretStage.CURRENT.value, SecretStage.PREVIOUS.value})
-    became = _became_current_label(stages)
+    became = _label_time(stages, CURRENT_LABEL)
     if became is None and staged and not ours:
         became = created  # put by hand, or created with the secret: current from the start
     return VersionState(
@@ -104,6 +117,7 @@ def _state(version: Mapping[str, Any]) -> VersionState:
         created=created,
         held=staged or bool(ours),
         became_current=became,
+        pushed_at=_label_time(stages, PUSHED_LABEL),
     )
 
 
@@ -115,15 +129,17 @@ def version_states(listing: Iterable[Mapping[str, Any]]) -> list[VersionState]:
 
 
 def retired_at(states: list[VersionState]) -> dict[str, datetime | None]:
-    """Return, per version, when a version created after it became current (None: not yet)."""
+    """Return, per version, when another became current after its start (None: not yet)."""
+    promotions = [(s.version_id, s.became_current) for s in states if s.became_current]
     retired: dict[str, datetime | None] = {}
-    earliest: datetime | None = None
-    for state in reversed(states):  # newest first: carry the earliest later "became current"
-        retired[state.version_id] = earliest
-        if state.became_current is not None and (
-            earliest is None or state.became_current < earliest
-        ):
-            earliest = state.became_current
+    for state in states:
+        start = state.start
+        later = [
+            at
+            for version_id, at in promotions
+            if version_id != state.version_id and start is not None and at > start
+        ]
+        retired[state.version_id] = min(later, default=None)
     return retired
 
 
@@ -156,18 +172,23 @@ def expired_labels(
     """Return, per version, the hookgate labels that no longer matter and may be removed.
 
     Only versions that are neither current, pending nor previous, and that were retired more
-    than the grace ago, qualify: every version older than such a one is retired too, so
-    removing its labels changes no answer of :func:`in_force`.
+    than the grace ago, qualify, and only when no such staged version started before they
+    became current: the versions whose retirement they decided are then retired past their
+    grace too, so removing the labels changes no answer of :func:`in_force`.
     """
     states = version_states(listing)
     retired = retired_at(states)
     grace = timedelta(seconds=max(grace_seconds, 0))
     aws_stages = {stage.value for stage in SecretStage}
+    staged_starts = [s.start for s in states if s.stages & aws_stages and s.start is not None]
     expired: dict[str, list[str]] = {}
     for state in states:
         ended = retired[state.version_id]
         labels = hookgate_labels(state.stages)
-        staged = bool(state.stages & aws_stages)
-        if labels and not staged and ended is not None and now >= ended + grace:
-            expired[state.version_id] = labels
+        if not labels or state.stages & aws_stages or ended is None or now < ended + grace:
+            continue
+        became = state.became_current
+        if became is not None and any(start < became for start in staged_starts):
+            continue
+        expired[state.version_id] = labels
     return expired

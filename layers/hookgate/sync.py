@@ -207,18 +207,15 @@ class SyncEngine:
     def _to_write(self, registration: Registration, secrets: SecretVersions) -> SecretVersions:
         """Put first the version a write must give the provider; refuse one too new."""
         states = secret_lifecycle.version_states(self.secrets.listing(registration.secret_id))
-        pushed = next(
-            (
-                s.version_id
-                for s in states
-                if s.pending and secret_lifecycle.pushed_label(s.version_id) in s.stages
-            ),
-            None,
-        )
+        pushed = [s for s in states if s.pending and not s.current and s.pushed_at is not None]
         current = next((s for s in states if s.current), None)
-        chosen = pushed or (current.version_id if current else None)
-        older = [s for s in states if s.held and current and s.version_id != current.version_id]
-        if pushed is None and current is not None and older and self.propagation_seconds > 0:
+        # The version given out last: a rotation's push, or a newer value made current since.
+        floor = datetime.min.replace(tzinfo=UTC)
+        candidates = [*pushed, *([current] if current else [])]
+        newest = max(candidates, key=lambda s: s.start or floor, default=None)
+        chosen = newest.version_id if newest else None
+        older = [s for s in states if s.held and newest and s.version_id != newest.version_id]
+        if newest is not None and newest is current and older and self.propagation_seconds > 0:
             since = current.became_current or current.created
             age = (self.clock() - since).total_seconds() if since else None
             if age is not None and age < self.propagation_seconds:

@@ -12,6 +12,7 @@ import pytest
 from moto import mock_aws
 
 from hookgate.errors import SecretUnavailableError
+from hookgate.local.aws_rotation import RotationService
 from hookgate.models import SecretStage
 from hookgate.secret_lifecycle import current_label, in_force, pushed_label
 from hookgate.secrets import SecretStore
@@ -31,7 +32,7 @@ class Clock:
 def sm(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
+    with mock_aws(), RotationService().installed():  # versions dated as AWS dates them
         client = boto3.client("secretsmanager", region_name="eu-west-1")
         client.create_secret(
             Name=SECRET, SecretString=json.dumps({"webhook_secret": "current-value"})
@@ -106,7 +107,9 @@ def test_grace_starts_when_the_successor_became_current_not_at_any_creation() ->
     # failing). v1's grace (600 s) runs from 5000, to the millisecond.
     listing = [
         listed("v1", at(0), "AWSPREVIOUS", current_label("v1", at(0))),
-        listed("v2", at(10), "AWSCURRENT", pushed_label("v2"), current_label("v2", at(5000))),
+        listed(
+            "v2", at(10), "AWSCURRENT", pushed_label("v2", at(4900)), current_label("v2", at(5000))
+        ),
     ]
     assert ids(in_force(listing, at(5000 + 599.999), 600)) == ["v2", "v1"]
     assert ids(in_force(listing, at(5000 + 600), 600)) == ["v2"]
@@ -117,12 +120,12 @@ def test_grace_starts_when_the_successor_became_current_not_at_any_creation() ->
 def test_a_pushed_version_that_never_became_current_waits_for_a_later_current_one() -> None:
     listing = [
         listed("v1", at(0), "AWSCURRENT"),
-        listed("v2", at(10), pushed_label("v2")),  # pushed, then the rotation was cancelled
+        listed("v2", at(10), pushed_label("v2", at(10))),  # pushed, then the rotation was cancelled
         listed("v3", at(20)),  # created, cancelled before anything was pushed: nobody holds it
     ]
     assert ids(in_force(listing, at(10**6), 60)) == ["v1", "v2"]
     listing.append(
-        listed("v4", at(30), "AWSCURRENT", pushed_label("v4"), current_label("v4", at(40)))
+        listed("v4", at(30), "AWSCURRENT", pushed_label("v4", at(30)), current_label("v4", at(40)))
     )
     listing[0]["VersionStages"] = ["AWSPREVIOUS"]
     assert ids(in_force(listing, at(40 + 59.999), 60)) == ["v4", "v2", "v1"]
@@ -133,10 +136,25 @@ def test_a_version_put_by_hand_became_current_when_it_was_created() -> None:
     listing = [
         listed("v1", at(0), "AWSPREVIOUS"),
         listed("v2", at(100), "AWSCURRENT"),
-        listed("v3", at(50), "AWSPENDING", pushed_label("v3")),
+        listed("v3", at(50), "AWSPENDING", pushed_label("v3", at(60))),
     ]
     assert ids(in_force(listing, at(100 + 9.999), 10)) == ["v2", "v3", "v1"]
     assert ids(in_force(listing, at(100 + 10), 10)) == ["v2", "v3"]
+
+
+def test_versions_made_current_out_of_creation_order_retire_by_when_not_by_creation() -> None:
+    # v2's rotation got stuck after pushing; v3 was put by hand at 100; then v2's rotation was
+    # resumed, pushed again at 200 and made current at 210. v3 retires at 210, not v2 at 100.
+    listing = [
+        listed("v1", at(0), current_label("v1", at(0))),
+        listed(
+            "v2", at(10), "AWSCURRENT", pushed_label("v2", at(200)), current_label("v2", at(210))
+        ),
+        listed("v3", at(100), "AWSPREVIOUS", current_label("v3", at(100))),
+    ]
+    assert ids(in_force(listing, at(210 + 29.999), 30)) == ["v2", "v3"]
+    assert ids(in_force(listing, at(210 + 30), 30)) == ["v2"]
+    assert ids(in_force(listing, at(10**6), 30)) == ["v2"]
 
 
 def test_cache_serves_until_ttl_and_refresh_is_rate_limited(sm: Any) -> None:

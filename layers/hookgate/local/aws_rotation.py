@@ -22,6 +22,12 @@ What AWS does, and moto 5.2 does not:
   the secret and then removes it" (API reference, RotateSecret). A failed test fails the call
   here ([GUESS] how AWS reports it to CloudFormation).
 * ``ListSecretVersionIds`` gives each version's creation date; moto gives the time of the call.
+* Staging labels move as the API reference says. "If this operation moves the staging label
+  AWSCURRENT from another version to this version, then Secrets Manager also automatically
+  moves the staging label AWSPREVIOUS to the version that AWSCURRENT was removed from"
+  (PutSecretValue); the other labels of that version stay. moto replaces all of them with
+  AWSPREVIOUS, and after ``UpdateSecretVersionStage`` moved AWSCURRENT it still takes the old
+  version for the current one, so a later PutSecretValue leaves two versions AWSCURRENT.
 
 Install it around anything that talks to moto in this process (``mock_aws`` or the threaded
 moto server): ``with RotationService(...).installed(): ...``. Rotation functions are plain
@@ -92,6 +98,8 @@ class RotationService:
     clock: Callable[[], float] = time.time
     step_attempts: int = 3
     synchronous: bool = False
+    # Invoke every step a second time after it succeeded (an at-least-once delivery).
+    repeat_each_step: bool = False
     functions: dict[str, RotationFunction] = field(default_factory=dict)
     runs: list[RotationRun] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -225,6 +233,8 @@ class RotationService:
             run.attempts.append(attempt)
             try:
                 function(dict(event))
+                if self.repeat_each_step:
+                    function(dict(event))
             except Exception as exc:  # a failed invocation: Secrets Manager retries it
                 attempt.error = f"{type(exc).__name__}: {exc}"
                 logger.info("rotation step failed", extra={"step": step, "error": attempt.error})
@@ -238,12 +248,41 @@ class RotationService:
     def installed(self) -> Iterator[RotationService]:
         """Make every moto Secrets Manager backend in this process behave as AWS, for a while."""
         backend_class = sm_models.SecretsManagerBackend
+        secret_class = sm_models.FakeSecret
         saved = {
             name: backend_class.__dict__[name]
-            for name in ("rotate_secret", "list_secret_version_ids", "_add_secret")
+            for name in (
+                "rotate_secret",
+                "list_secret_version_ids",
+                "_add_secret",
+                "update_secret_version_stage",
+            )
         }
+        saved_reset = secret_class.__dict__["reset_default_version"]
         service = self
         original_add = saved["_add_secret"]
+        original_update = saved["update_secret_version_stage"]
+
+        def update_secret_version_stage(backend: Any, *args: Any, **kwargs: Any) -> Any:
+            result = original_update(backend, *args, **kwargs)
+            names = ("secret_id", "version_stage", "remove_from_version_id", "move_to_version_id")
+            call = {**dict(zip(names, args, strict=False)), **kwargs}
+            if call.get("version_stage") == "AWSCURRENT" and call.get("move_to_version_id"):
+                backend.secrets[call["secret_id"]].default_version_id = call["move_to_version_id"]
+            return result
+
+        def reset_default_version(secret: Any, secret_version: Any, version_id: str) -> None:
+            for version in secret.versions.values():
+                stages = version["version_stages"]
+                if "AWSPREVIOUS" in stages:
+                    stages.remove("AWSPREVIOUS")
+            for other_id, version in secret.versions.items():
+                stages = version["version_stages"]
+                if other_id != version_id and "AWSCURRENT" in stages:
+                    stages.remove("AWSCURRENT")
+                    stages.append("AWSPREVIOUS")
+            secret.versions[version_id] = secret_version
+            secret.default_version_id = version_id
 
         def rotate_secret(backend: Any, *args: Any, **kwargs: Any) -> str:
             return service._rotate_secret(backend, *args, **kwargs)
@@ -265,15 +304,18 @@ class RotationService:
             "rotate_secret": rotate_secret,
             "list_secret_version_ids": list_secret_version_ids,
             "_add_secret": add_secret,
+            "update_secret_version_stage": update_secret_version_stage,
         }
         for name, method in replacements.items():
             setattr(backend_class, name, method)
+        setattr(secret_class, "reset_default_version", reset_default_version)  # noqa: B010
         try:
             yield self
         finally:
             self.wait_idle(timeout=30)
             for name, method in saved.items():
                 setattr(backend_class, name, method)
+            setattr(secret_class, "reset_default_version", saved_reset)  # noqa: B010
 
 
 def utc(seconds: float) -> datetime:
