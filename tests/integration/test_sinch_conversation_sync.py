@@ -117,10 +117,13 @@ def test_drift_is_repaired_and_foreign_webhooks_are_left_alone(world: World) -> 
     ours = next(w for w in world.api.list_webhooks() if w["target"] == URL)
     world.api.update_webhook(ours["id"], {"triggers": ["MESSAGE_INBOUND"]})
     plan = world.engine.run(BASE, apply=False)
-    assert [(c.action, c.changed_fields) for c in plan.drift] == [("update", ("triggers",))]
+    assert [(c.action, c.changed_fields, c.remote_id) for c in plan.drift] == [
+        ("update", ("triggers",), ours["id"])
+    ]
     world.engine.run(BASE, apply=True)
     hooks = {w["id"]: w for w in world.api.list_webhooks()}
     assert sorted(hooks[ours["id"]]["triggers"]) == ["MESSAGE_DELIVERY", "MESSAGE_INBOUND"]
+    assert hooks[foreign["id"]] == foreign
     assert hooks[foreign["id"]]["target"] == "https://elsewhere.example/hook"
     assert hooks[foreign["id"]]["triggers"] == ["MESSAGE_INBOUND"]
 
