@@ -25,7 +25,7 @@ from hookgate.sandbox.server import BackgroundServer
 from hookgate.secrets import SecretStore
 from hookgate.sync import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, SyncEngine
 from hookgate_insider_one.client import InsiderClient
-from hookgate_insider_one.register import push_secret
+from hookgate_insider_one.register import EVENTS, push_secret
 from hookgate_insider_one.sandbox import build_sandbox
 
 GW_ID, GW_SECRET = "gateway-client", "gateway-secret-value-1"
@@ -150,6 +150,11 @@ def test_documented_errors(world: World) -> None:
         (PHONE, {"authType": "bearer"}, "V2 API only supports OAuth2"),
         (PHONE, {"webhookUrl": "https://y.example/w", "events": ["read"]}, "reply is required"),
         (
+            PHONE,
+            {"webhookUrl": "https://v.example/w", "events": ["reply", "delivred"]},  # misspelt
+            "events must be among",
+        ),
+        (
             "19990000000",
             {"webhookUrl": "https://z.example/w"},
             "Provider not found for the given phone number",
@@ -158,6 +163,8 @@ def test_documented_errors(world: World) -> None:
     for phone, changed, message in cases:
         with pytest.raises(ProviderAPIError, match=message):
             world.api.create_webhook(phone, {**body, **changed})
+    every = {**body, "webhookUrl": "https://every.example/w", "events": sorted(EVENTS)}
+    world.api.create_webhook(PHONE, every)  # every event the plugin declares is accepted
 
 
 def test_conversational_without_reply_is_refused_before_any_call(world: World) -> None:

@@ -152,6 +152,10 @@ def test_sandbox_enforces_documented_rules(world: World) -> None:
             {"target": "https://c.example/x", "triggers": ["UNSPECIFIED_TRIGGER"]},
             "unknown triggers",
         ),
+        (
+            {"target": "https://d.example/x", "triggers": ["MESSAGE_DELIVERED"]},  # misspelt
+            "unknown triggers",
+        ),
     ]:
         with pytest.raises(Exception, match=message) as info:
             world.api.create_webhook(body)
@@ -227,3 +231,11 @@ def test_rotation_pushes_the_new_secret_and_deliveries_are_signed_with_it(world:
         headers["x-sinch-webhook-signature-timestamp"],
     )
     assert headers["x-sinch-webhook-signature"] == expected
+
+
+def test_every_trigger_the_plugin_maps_is_one_the_sandbox_accepts(world: World) -> None:
+    from hookgate_sinch_conversation.event_types import PAYLOAD_KEYS
+
+    triggers = sorted(set(PAYLOAD_KEYS.values()))
+    created = world.api.create_webhook({"target": "https://every.example/x", "triggers": triggers})
+    assert sorted(created["triggers"]) == triggers

@@ -131,6 +131,7 @@ def test_sandbox_rules_and_errors(world: World) -> None:
         (("https://b.example/x", "x" * 129, ["ALL"]), "secret must be 1..128"),
         (("https://c.example/x", "s", ["ALL", "BUNDLE_DONE"]), "ALL must not be combined"),
         (("https://d.example/x", "s", []), "non-empty"),
+        (("https://e.example/x", "s", ["WHATSAPP_TEMPLATE_APROVED"]), "unknown trigger"),
     ]:
         with pytest.raises(ProviderAPIError, match=expected):
             world.api.create_webhook(*args)
@@ -178,3 +179,11 @@ def test_rotation_patches_the_secret_and_429_is_retried(world: World) -> None:
     assert headers["x-sinch-webhook-signature"] == expected
     state = httpx.get(f"{world.sandbox_url}/_sandbox/state").json()
     assert "provisioning-webhook-secret" not in json.dumps(state)  # write-only
+
+
+def test_every_trigger_the_plugin_maps_is_one_the_sandbox_accepts(world: World) -> None:
+    from hookgate_sinch_provisioning.event_types import EVENT_TYPE_MAP
+
+    triggers = sorted(EVENT_TYPE_MAP)
+    created = world.api.create_webhook("https://every.example/x", "s3cret", triggers)
+    assert sorted(created["triggers"]) == triggers
