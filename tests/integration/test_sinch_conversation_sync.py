@@ -68,7 +68,9 @@ def world(monkeypatch: pytest.MonkeyPatch, secret_values: set[str]) -> Iterator[
                                 "app_id": "app",
                                 "api_base_url": server.url,
                                 "auth_url": server.url,
-                                "api_timeout_seconds": 0.5,
+                                # Far above an answering sandbox's time on a loaded machine;
+                                # the hang fault below lasts until the test clears it.
+                                "api_timeout_seconds": 2.0,
                             },
                         }
                     ],
@@ -179,10 +181,10 @@ def test_provider_faults_are_retried_or_reported(world: World) -> None:
 
 
 def test_a_provider_that_hangs_times_out_and_is_retried_or_reported(world: World) -> None:
-    world.faults.add(Fault(kind="timeout", delay=1.0, count=1))
+    world.faults.add(Fault(kind="timeout", delay=300, count=1))  # hangs until cleared
     first = world.engine.run(BASE, apply=True)  # the first call hangs; its retry succeeds
     assert first.exit_code() == EXIT_OK, first.errors
-    world.faults.add(Fault(kind="timeout", delay=1.0, count=20))
+    world.faults.add(Fault(kind="timeout", delay=300, count=20))
     report = world.engine.run(BASE, apply=False)
     assert report.exit_code() == EXIT_ERROR and "timed out" in report.errors["sinch-demo"]
     world.faults.clear()
