@@ -285,14 +285,12 @@ def cold_start(runs: int) -> dict[str, Any]:
 
     from moto.server import ThreadedMotoServer
 
-    from hookgate.sandbox.server import free_port
-
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     try:
-        endpoint = f"http://127.0.0.1:{port}"
+        host, port = server.get_host_and_port()
+        endpoint = f"http://{host}:{port}"
         _provision(endpoint)
         with tempfile.TemporaryDirectory() as tmp:
             env = _environment(endpoint, _config_file(Path(tmp)))

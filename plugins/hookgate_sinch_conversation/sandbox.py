@@ -11,6 +11,8 @@ fetched from their token endpoint) to every registered target, retrying non-2xx 
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import re
 import secrets as random_source
 import threading
@@ -35,13 +37,58 @@ from hookgate.sandbox.core import (
     Target,
     build_sandbox_app,
 )
-from hookgate_sinch_conversation.event_types import EVENT_TYPE_MAP
-from hookgate_sinch_conversation.samples import SAMPLE_PAYLOADS, signed_headers
+from hookgate_sinch_conversation.samples import SAMPLE_PAYLOADS
 
 MAX_WEBHOOKS_PER_APP = 5
 MAX_TARGET = 742
 FORBIDDEN_TARGET = re.compile(r"^https?://conversation-api\.[^/]*\.sinch\.com", re.IGNORECASE)
-TRIGGERS = {key.split(":")[0] for key in EVENT_TYPE_MAP} | {"SMART_CONVERSATIONS"}
+# The SDKs' WebhookTrigger enum (providers.md §1.5), written out here and not taken from the
+# plugin, so a name misspelt on either side fails a test. SMART_CONVERSATION is the Java SDK's
+# spelling, SMART_CONVERSATIONS the Node SDK's; UNSPECIFIED_TRIGGER "will cause errors".
+TRIGGERS = frozenset(
+    {
+        "MESSAGE_DELIVERY",
+        "MESSAGE_SUBMIT",
+        "MESSAGE_INBOUND",
+        "EVENT_DELIVERY",
+        "EVENT_INBOUND",
+        "SMART_CONVERSATION",
+        "SMART_CONVERSATIONS",
+        "MESSAGE_INBOUND_SMART_CONVERSATION_REDACTION",
+        "CONVERSATION_START",
+        "CONVERSATION_STOP",
+        "CONVERSATION_DELETE",
+        "CONTACT_CREATE",
+        "CONTACT_DELETE",
+        "CONTACT_MERGE",
+        "CONTACT_UPDATE",
+        "CONTACT_IDENTITIES_DUPLICATION",
+        "UNSUPPORTED",
+        "OPT_IN",
+        "OPT_OUT",
+        "CHANNEL_EVENT",
+        "CAPABILITY",
+        "RECORD_NOTIFICATION",
+    }
+)
+
+
+def sinch_signature_headers(secret: str, body: bytes, now: datetime) -> dict[str, str]:
+    """Sign ``body`` as Sinch does (providers.md §1.3), independently of the plugin's verifier.
+
+    ``base64(HMAC-SHA256(UTF-8(secret), body + "." + nonce + "." + timestamp))``, standard
+    alphabet with padding; the timestamp in epoch seconds, a fresh 26-character nonce.
+    """
+    nonce = random_source.token_hex(13).upper()
+    timestamp = str(int(now.timestamp()))
+    signed = body + b"." + nonce.encode() + b"." + timestamp.encode()
+    digest = hmac.new(secret.encode("utf-8"), signed, hashlib.sha256).digest()
+    return {
+        "x-sinch-webhook-signature": base64.b64encode(digest).decode("ascii"),
+        "x-sinch-webhook-signature-nonce": nonce,
+        "x-sinch-webhook-signature-timestamp": timestamp,
+        "x-sinch-webhook-signature-algorithm": "HmacSHA256",
+    }
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:
@@ -77,7 +124,7 @@ def _validate(body: Any, state: _State, project_id: str, replacing: str | None) 
         return "targets on conversation-api.*.sinch.com are forbidden"
     if not isinstance(triggers, list) or not triggers:
         return "triggers must be a non-empty list"
-    unknown = [t for t in triggers if t not in TRIGGERS or t == "UNSPECIFIED_TRIGGER"]
+    unknown = [t for t in triggers if t not in TRIGGERS]
     if unknown:
         return f"unknown triggers: {unknown}"
     app = body.get("app_id")
@@ -220,9 +267,7 @@ def build_sandbox(*, key_id: str, key_secret: str) -> Sandbox:  # noqa: PLR0915
             def sign(body: bytes) -> dict[str, str]:
                 headers: dict[str, str] = {}
                 if hook.get("secret"):
-                    headers |= signed_headers(
-                        body, {"webhook_secret": hook["secret"]}, datetime.now(UTC)
-                    )
+                    headers |= sinch_signature_headers(hook["secret"], body, datetime.now(UTC))
                 if isinstance(hook.get("client_credentials"), dict):
                     token = bearer_for(hook["client_credentials"])
                     if token:

@@ -5,7 +5,8 @@ Sinch's token endpoint (API key id and secret, HTTP Basic), webhook list with
 the documented rules: at most 15 webhooks per project, ``target`` 1..742 characters, ``secret``
 1..128, ``triggers`` non-empty, unique, ``ALL`` alone, one webhook per target (409 Conflict),
 PAPI error bodies ``{"errorCode", "message", "resolution"}``, the secret never returned.
-Deliveries are signed with the Conversation scheme, the same [GUESS] the verifier makes.
+Deliveries are signed with the Conversation scheme, the same [GUESS] the verifier makes, by
+the Conversation sandbox's own signer (never the plugins').
 """
 
 from __future__ import annotations
@@ -31,11 +32,60 @@ from hookgate.sandbox.core import (
     Target,
     build_sandbox_app,
 )
-from hookgate_sinch_provisioning.event_types import EVENT_TYPE_MAP
-from hookgate_sinch_provisioning.samples import SAMPLE_PAYLOADS, signed_headers
+from hookgate_sinch_conversation.sandbox import sinch_signature_headers
+from hookgate_sinch_provisioning.samples import SAMPLE_PAYLOADS
 
 MAX_WEBHOOKS = 15
-TRIGGERS = set(EVENT_TYPE_MAP) | {"ALL"}
+# The trigger enum of seeds 000/001 (Provisioning API 1.2.36) plus the newer values of
+# providers.md §2.5, written out here and not taken from the plugin, so a name misspelt on
+# either side fails a test.
+SEED_TRIGGERS = frozenset(
+    {
+        "ALL",
+        "BUNDLE_DONE",
+        "WHATSAPP_SENDER_ACTIVE",
+        "WHATSAPP_SENDER_COMMENT_ADDED",
+        "WHATSAPP_SENDER_DAILY_LIMIT_CHANGED",
+        "WHATSAPP_SENDER_ERROR",
+        "WHATSAPP_SENDER_INACTIVE",
+        "WHATSAPP_SENDER_PENDING_VERIFICATION",
+        "WHATSAPP_SENDER_QUALITY_RATING_CHANGED",
+        "WHATSAPP_SENDER_REJECTED",
+        "WHATSAPP_TEMPLATE_APPROVED",
+        "WHATSAPP_TEMPLATE_CATEGORY_FUTURE_UPDATE",
+        "WHATSAPP_TEMPLATE_CATEGORY_UPDATED",
+        "WHATSAPP_TEMPLATE_COMMENT_ADDED",
+        "WHATSAPP_TEMPLATE_DELETED",
+        "WHATSAPP_TEMPLATE_QUALITY_SCORE_UPDATED",
+        "WHATSAPP_TEMPLATE_REJECTED",
+        "WHATSAPP_TEMPLATE_STATUS_UPDATED",
+        "WHATSAPP_ACCOUNT_COMMENT_ADDED",
+        "WHATSAPP_ACCOUNT_ONBOARDED",
+        "WHATSAPP_ACCOUNT_PENDING_VERIFICATION",
+        "WHATSAPP_ACCOUNT_REJECTED",
+        "WHATSAPP_WABA_ACCOUNT_CHANGED",
+        "RCS_SENDER_COMMENT_ADDED",
+        "RCS_SENDER_OPERATOR_STATUS_UPDATED",
+        "RCS_SENDER_STATUS_UPDATED",
+        "KAKAOTALK_SENDER_ACTIVE",
+        "KAKAOTALK_SENDER_COMMENT_ADDED",
+        "KAKAOTALK_SENDER_INACTIVE",
+        "KAKAOTALK_SENDER_REJECTED",
+        "KAKAOTALK_TEMPLATE_APPROVED",
+        "KAKAOTALK_TEMPLATE_COMMENT_ADDED",
+        "KAKAOTALK_TEMPLATE_REJECTED",
+    }
+)
+NEWER_TRIGGERS = frozenset(
+    {
+        "WHATSAPP_ACCOUNT_DAILY_LIMIT_CHANGED",
+        "WHATSAPP_SENDER_DELETED",
+        "RCS_ACCOUNT_COMMENT_ADDED",
+        "RCS_BRAND_REGISTRATION_PROCESS_STATUS_UPDATED",
+        "WHATSAPP_SENDER_USERNAME_UPDATED",
+    }
+)
+TRIGGERS = SEED_TRIGGERS | NEWER_TRIGGERS
 
 
 def _papi(status: int, code: str, message: str) -> JSONResponse:
@@ -191,7 +241,7 @@ def build_sandbox(*, key_id: str, key_secret: str) -> Sandbox:  # noqa: PLR0915
             hooks = [dict(w) for w in state.webhooks.values()]
 
         def signer(secret: str) -> Any:
-            return lambda body: signed_headers(body, {"webhook_secret": secret}, datetime.now(UTC))
+            return lambda body: sinch_signature_headers(secret, body, datetime.now(UTC))
 
         return [
             Target(webhook_id=h["id"], url=h["target"], headers_for=signer(h["secret"]))

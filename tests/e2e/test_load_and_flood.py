@@ -7,17 +7,16 @@ this keeps a small version of each run in the test command.
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from hookgate.local.audit import DeliveryAudit, audit
+from hookgate.local.audit import DeliveryAudit
 from hookgate.local.load import EmulatorCallLog, LoadResult, forge, run_load
 from hookgate.local.stack import LocalStack
 
-from .conftest import ROOT
+from .conftest import ROOT, settle
 
 REFRESH_SECONDS = 1.0
 CACHE_SECONDS = 60.0
@@ -41,10 +40,7 @@ def production_cache_stack(
 
 
 def audited(stack: LocalStack, result: LoadResult) -> DeliveryAudit:
-    time.sleep(0.3)
-    return audit(
-        result.genuine, stack.account.drain_events(wait_seconds=1), stack.config, stack.host
-    )
+    return settle(stack, result.genuine)[1]
 
 
 def test_forging_changes_the_credential_but_not_the_timestamp() -> None:

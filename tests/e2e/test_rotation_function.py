@@ -9,7 +9,6 @@ by showing the token as AWSPENDING in DescribeSecret, exactly as AWS does.
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -17,9 +16,9 @@ from typing import Any
 import pytest
 
 from hookgate import aws
-from hookgate.local.audit import audit
 from hookgate.local.stack import LocalStack
 from hookgate.rotation import STEPS
+from tests.e2e.conftest import settle, wait_until
 from tests.integration.conftest import LambdaContext, load_function
 
 REGISTRATION = "360dialog-demo"
@@ -95,20 +94,18 @@ def test_four_invocations_rotate_and_the_provider_gets_the_new_secret(
     assert not any("AWSPENDING" in stages for stages in labels.values())
     assert _metrics(capsys.readouterr().out).count("RotationStepSucceeded") == 8
 
-    time.sleep(1.5)  # the receiver's cache (1 s locally) sees the new current version
     sandbox = stack.sandboxes["360dialog"]
-    mark = len(sandbox.deliveries())
-    stack.deliver("360dialog", count=2)
-    deliveries = sandbox.deliveries(mark)
-    events: list[dict[str, Any]] = []
-    deadline = time.monotonic() + 10
-    while (
-        audit(deliveries, events, stack.config, stack.host).missing and time.monotonic() < deadline
-    ):
-        time.sleep(0.1)
-        events += stack.events()
-    report = audit(deliveries, events, stack.config, stack.host)
-    assert report.clean and set(report.verified_with) == {"current"}, report.summary()
+
+    def verified_with() -> set[str]:
+        mark = len(sandbox.deliveries())
+        stack.deliver("360dialog", count=2)
+        report = settle(stack, sandbox.deliveries(mark))[1]
+        assert report.clean, report.summary()
+        return set(report.verified_with)
+
+    # Deliveries verify throughout; once the receiver's cache (1 s locally) has seen the new
+    # version, they verify with AWSCURRENT.
+    wait_until(lambda: verified_with() == {"current"}, "verified with the new current version")
 
 
 def test_a_refused_step_raises_and_counts_as_failed(

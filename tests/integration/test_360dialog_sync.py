@@ -96,6 +96,10 @@ def test_multi_destination_duplicates_drift_and_limit(
     assert engine.run(BASE, apply=True).exit_code() == EXIT_OK
     names = sorted(d["name"] for d in api.destinations())
     assert names == ["hookgate-d360", "partner-a", "partner-b"]
+    assert {d["name"]: d["url"] for d in api.destinations() if d["name"] != "hookgate-d360"} == {
+        "partner-a": "https://a.example/x",
+        "partner-b": "https://b.example/x",
+    }
     api.update_destination("hookgate-d360", "https://moved.example/x", {})
     plan = engine.run(BASE, apply=False)
     assert [(c.action, c.changed_fields) for c in plan.drift] == [("update", ("url",))]

@@ -25,7 +25,7 @@ from hookgate.sandbox.server import BackgroundServer
 from hookgate.secrets import SecretStore
 from hookgate.sync import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, SyncEngine
 from hookgate_insider_one.client import InsiderClient
-from hookgate_insider_one.register import push_secret
+from hookgate_insider_one.register import EVENTS, push_secret
 from hookgate_insider_one.sandbox import build_sandbox
 
 GW_ID, GW_SECRET = "gateway-client", "gateway-secret-value-1"
@@ -150,6 +150,11 @@ def test_documented_errors(world: World) -> None:
         (PHONE, {"authType": "bearer"}, "V2 API only supports OAuth2"),
         (PHONE, {"webhookUrl": "https://y.example/w", "events": ["read"]}, "reply is required"),
         (
+            PHONE,
+            {"webhookUrl": "https://v.example/w", "events": ["reply", "delivred"]},  # misspelt
+            "events must be among",
+        ),
+        (
             "19990000000",
             {"webhookUrl": "https://z.example/w"},
             "Provider not found for the given phone number",
@@ -158,6 +163,8 @@ def test_documented_errors(world: World) -> None:
     for phone, changed, message in cases:
         with pytest.raises(ProviderAPIError, match=message):
             world.api.create_webhook(phone, {**body, **changed})
+    every = {**body, "webhookUrl": "https://every.example/w", "events": sorted(EVENTS)}
+    world.api.create_webhook(PHONE, every)  # every event the plugin declares is accepted
 
 
 def test_conversational_without_reply_is_refused_before_any_call(world: World) -> None:
@@ -245,3 +252,61 @@ def test_v2_rotation_puts_the_new_client_secret(world: World, secret_values: set
     assert basic_seen[-1] == expected and delivered[-1] == "Bearer tok"
     state = httpx.get(f"{world.sandbox_url}/_sandbox/state").json()
     assert "insider-client-secret-2" not in json.dumps(state)  # listed masked
+
+
+FOREIGN = {
+    "authType": "oauth2",
+    "subProduct": "conversational",
+    "webhookUrl": "https://someone-else.example/insider",
+    "events": ["reply", "sent"],
+    "oauth2": {
+        "grantType": "client_credentials",
+        "tokenUrl": "https://someone-else.example/token",
+        "clientId": "their-client",
+        "clientSecret": "their-client-secret",
+        "expiresIn": 300,
+    },
+}
+
+
+def test_a_foreign_webhook_is_never_planned_updated_or_rotated(
+    world: World, secret_values: set[str]
+) -> None:
+    secret_values.update({"their-client-secret", "insider-client-secret-2"})
+    world.api.create_webhook(PHONE, FOREIGN)  # someone else's, on the same phone number
+    (foreign,) = world.api.list_webhooks(PHONE)
+
+    def theirs() -> dict[str, object]:
+        return next(w for w in world.api.list_webhooks(PHONE) if w["id"] == foreign["id"])
+
+    plan = world.engine.run(BASE, apply=False)
+    assert [(c.action, c.remote_id) for c in plan.drift] == [("create", None)]
+    assert all(c.remote_id != str(foreign["id"]) for r in plan.results for c in r.changes)
+    registration = world.engine.config.get("insider-v2")
+    new = SecretVersion(
+        stage=SecretStage.PENDING,
+        version_id="v2",
+        values={
+            "client_id": SecretStr("insider-client"),
+            "client_secret": SecretStr("insider-client-secret-2"),
+        },
+    )
+    assert not push_secret(registration, URL, new, None, client=world.api), "nothing of ours"
+    assert world.api.list_webhooks(PHONE) == [foreign]
+
+    assert world.engine.run(BASE, apply=True).exit_code() == EXIT_OK
+    ours = next(w for w in world.api.list_webhooks(PHONE) if w["webhookUrl"] == URL)
+    assert ours["id"] != foreign["id"] and theirs() == foreign
+    world.api.update_webhook(
+        PHONE,
+        str(ours["id"]),
+        {
+            **{k: v for k, v in ours.items() if k in {"authType", "webhookUrl", "oauth2"}},
+            "events": ["reply"],
+        },
+    )
+    plan = world.engine.run(BASE, apply=True)
+    assert [(c.action, c.remote_id) for c in plan.drift] == [("update", str(ours["id"]))]
+    assert push_secret(registration, URL, new, None, client=world.api)
+    assert theirs() == foreign
+    assert len(world.api.list_webhooks(PHONE)) == 2

@@ -290,3 +290,54 @@ def test_sinch_client_credentials_need_the_token_and_the_signature(
     assert deliver({"authorization": f"Bearer {token}", **signature}) == 200
     assert deliver(signed_headers(body, creds, datetime.now(UTC))) == 401  # no token
     assert deliver({"authorization": f"Bearer {token}"}) == 401  # no signature
+
+
+def test_an_issued_token_decodes_with_a_second_jwt_library(
+    stack: Stack, secret_values: set[str]
+) -> None:
+    from joserfc import jwt
+    from joserfc.errors import BadSignatureError
+    from joserfc.jwk import OctKey
+
+    creds = stack.credentials("insider-v2")
+    with OAuth2Client(creds["client_id"], creds["client_secret"]) as client:
+        token = client.fetch_token(
+            stack.token_url, grant_type="client_credentials", scope="webhook.write"
+        )["access_token"]
+    secret_values.add(token)
+    # The signing key version named by the token's kid (another test may have rotated it).
+    header = json.loads(base64.urlsafe_b64decode(token.split(".")[0] + "=="))
+    sm = stack.account.client("secretsmanager")
+    secret_id = os.environ["HOOKGATE_SIGNING_KEY_SECRET"]
+    versions = [
+        json.loads(
+            sm.get_secret_value(SecretId=secret_id, VersionId=v["VersionId"])["SecretString"]
+        )
+        for v in sm.list_secret_version_ids(SecretId=secret_id)["Versions"]
+    ]
+    (signing,) = [v for v in versions if v["kid"] == header["kid"]]
+    secret_values.update(signing.values())
+    raw_key = base64.urlsafe_b64decode(signing["key"] + "=" * (-len(signing["key"]) % 4))
+    decoded = jwt.decode(token, OctKey.import_key(raw_key), algorithms=["HS256"])
+    assert decoded.header == {"alg": "HS256", "typ": "JWT", "kid": signing["kid"]}
+    claims = decoded.claims
+    assert set(claims) == {"iss", "aud", "sub", "client_id", "scope", "iat", "exp", "jti"}
+    assert (claims["iss"], claims["aud"], claims["sub"], claims["client_id"], claims["scope"]) == (
+        "hookgate",
+        "insider-v2",
+        creds["client_id"],
+        creds["client_id"],
+        "webhook.write",
+    )
+    assert claims["exp"] - claims["iat"] == 600
+    now = datetime.now(UTC).timestamp()
+    assert claims["iat"] - 60 <= now <= claims["exp"]
+    jwt.JWTClaimsRegistry(
+        now=int(now),
+        iss={"essential": True, "value": "hookgate"},
+        aud={"essential": True, "value": "insider-v2"},
+        exp={"essential": True},
+        jti={"essential": True},
+    ).validate(claims)
+    with pytest.raises(BadSignatureError):
+        jwt.decode(token, OctKey.import_key(b"k" * 32), algorithms=["HS256"])

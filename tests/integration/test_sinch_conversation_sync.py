@@ -68,7 +68,9 @@ def world(monkeypatch: pytest.MonkeyPatch, secret_values: set[str]) -> Iterator[
                                 "app_id": "app",
                                 "api_base_url": server.url,
                                 "auth_url": server.url,
-                                "api_timeout_seconds": 0.5,
+                                # Far above an answering sandbox's time on a loaded machine;
+                                # the hang fault below lasts until the test clears it.
+                                "api_timeout_seconds": 2.0,
                             },
                         }
                     ],
@@ -117,10 +119,13 @@ def test_drift_is_repaired_and_foreign_webhooks_are_left_alone(world: World) -> 
     ours = next(w for w in world.api.list_webhooks() if w["target"] == URL)
     world.api.update_webhook(ours["id"], {"triggers": ["MESSAGE_INBOUND"]})
     plan = world.engine.run(BASE, apply=False)
-    assert [(c.action, c.changed_fields) for c in plan.drift] == [("update", ("triggers",))]
+    assert [(c.action, c.changed_fields, c.remote_id) for c in plan.drift] == [
+        ("update", ("triggers",), ours["id"])
+    ]
     world.engine.run(BASE, apply=True)
     hooks = {w["id"]: w for w in world.api.list_webhooks()}
     assert sorted(hooks[ours["id"]]["triggers"]) == ["MESSAGE_DELIVERY", "MESSAGE_INBOUND"]
+    assert hooks[foreign["id"]] == foreign
     assert hooks[foreign["id"]]["target"] == "https://elsewhere.example/hook"
     assert hooks[foreign["id"]]["triggers"] == ["MESSAGE_INBOUND"]
 
@@ -149,6 +154,10 @@ def test_sandbox_enforces_documented_rules(world: World) -> None:
             {"target": "https://c.example/x", "triggers": ["UNSPECIFIED_TRIGGER"]},
             "unknown triggers",
         ),
+        (
+            {"target": "https://d.example/x", "triggers": ["MESSAGE_DELIVERED"]},  # misspelt
+            "unknown triggers",
+        ),
     ]:
         with pytest.raises(Exception, match=message) as info:
             world.api.create_webhook(body)
@@ -172,10 +181,10 @@ def test_provider_faults_are_retried_or_reported(world: World) -> None:
 
 
 def test_a_provider_that_hangs_times_out_and_is_retried_or_reported(world: World) -> None:
-    world.faults.add(Fault(kind="timeout", delay=1.0, count=1))
+    world.faults.add(Fault(kind="timeout", delay=300, count=1))  # hangs until cleared
     first = world.engine.run(BASE, apply=True)  # the first call hangs; its retry succeeds
     assert first.exit_code() == EXIT_OK, first.errors
-    world.faults.add(Fault(kind="timeout", delay=1.0, count=20))
+    world.faults.add(Fault(kind="timeout", delay=300, count=20))
     report = world.engine.run(BASE, apply=False)
     assert report.exit_code() == EXIT_ERROR and "timed out" in report.errors["sinch-demo"]
     world.faults.clear()
@@ -224,3 +233,11 @@ def test_rotation_pushes_the_new_secret_and_deliveries_are_signed_with_it(world:
         headers["x-sinch-webhook-signature-timestamp"],
     )
     assert headers["x-sinch-webhook-signature"] == expected
+
+
+def test_every_trigger_the_plugin_maps_is_one_the_sandbox_accepts(world: World) -> None:
+    from hookgate_sinch_conversation.event_types import PAYLOAD_KEYS
+
+    triggers = sorted(set(PAYLOAD_KEYS.values()))
+    created = world.api.create_webhook({"target": "https://every.example/x", "triggers": triggers})
+    assert sorted(created["triggers"]) == triggers

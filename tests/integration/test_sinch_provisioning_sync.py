@@ -94,7 +94,10 @@ def world(monkeypatch: pytest.MonkeyPatch, secret_values: set[str]) -> Iterator[
 def test_create_then_nothing_to_do_then_drift_repaired(world: World) -> None:
     for i in range(8):  # foreign webhooks, listed over several pages
         world.api.create_webhook(f"https://other.example/{i}", "s3cret", ["ALL"])
-    assert world.engine.run(BASE, apply=False).exit_code() == EXIT_CHANGES
+    foreign = {w["id"]: w for w in world.api.list_webhooks()}
+    plan = world.engine.run(BASE, apply=False)
+    assert plan.exit_code() == EXIT_CHANGES
+    assert [(c.action, c.remote_id) for c in plan.drift] == [("create", None)]
     assert world.engine.run(BASE, apply=True).exit_code() == EXIT_OK
     assert world.engine.run(BASE, apply=False).exit_code() == EXIT_OK
     ours = next(w for w in world.api.list_webhooks() if w["target"] == URL)
@@ -108,6 +111,7 @@ def test_create_then_nothing_to_do_then_drift_repaired(world: World) -> None:
     world.engine.run(BASE, apply=True)
     hooks = world.api.list_webhooks()
     assert len(hooks) == 9 and sum(1 for w in hooks if w["triggers"] == ["ALL"]) == 8
+    assert {w["id"]: w for w in hooks if w["id"] in foreign} == foreign
 
 
 def test_project_limit_is_refused_before_any_create(world: World) -> None:
@@ -127,6 +131,7 @@ def test_sandbox_rules_and_errors(world: World) -> None:
         (("https://b.example/x", "x" * 129, ["ALL"]), "secret must be 1..128"),
         (("https://c.example/x", "s", ["ALL", "BUNDLE_DONE"]), "ALL must not be combined"),
         (("https://d.example/x", "s", []), "non-empty"),
+        (("https://e.example/x", "s", ["WHATSAPP_TEMPLATE_APROVED"]), "unknown trigger"),
     ]:
         with pytest.raises(ProviderAPIError, match=expected):
             world.api.create_webhook(*args)
@@ -174,3 +179,11 @@ def test_rotation_patches_the_secret_and_429_is_retried(world: World) -> None:
     assert headers["x-sinch-webhook-signature"] == expected
     state = httpx.get(f"{world.sandbox_url}/_sandbox/state").json()
     assert "provisioning-webhook-secret" not in json.dumps(state)  # write-only
+
+
+def test_every_trigger_the_plugin_maps_is_one_the_sandbox_accepts(world: World) -> None:
+    from hookgate_sinch_provisioning.event_types import EVENT_TYPE_MAP
+
+    triggers = sorted(EVENT_TYPE_MAP)
+    created = world.api.create_webhook("https://every.example/x", "s3cret", triggers)
+    assert sorted(created["triggers"]) == triggers

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -65,3 +66,27 @@ class SinchRequest:
             base64_body=True if self.base64_body else None,
         )
         return request_from_event(event, now=VECTOR_TIME)
+
+
+def near_misses(signature: str) -> dict[str, str]:
+    """Return signatures that differ from the genuine ``signature`` in one small way each.
+
+    One bit flipped in the first, a middle and the last digest byte; the digest cut to its
+    first 8 or 31 bytes; one byte appended. Each must be refused: a verifier that compares
+    only a prefix, or only as many bytes as were presented, accepts one of them.
+    """
+    digest = base64.b64decode(signature, validate=True)
+    assert len(digest) == 32, "an HMAC-SHA256 digest"
+
+    def flipped(index: int) -> bytes:
+        return digest[:index] + bytes([digest[index] ^ 0x01]) + digest[index + 1 :]
+
+    variants = {
+        "first byte flipped": flipped(0),
+        "middle byte flipped": flipped(16),
+        "last byte flipped": flipped(31),
+        "first 8 bytes only": digest[:8],
+        "first 31 bytes only": digest[:31],
+        "one byte appended": digest + b"\x00",
+    }
+    return {name: base64.b64encode(value).decode("ascii") for name, value in variants.items()}

@@ -159,6 +159,56 @@ def test_partner_signature_when_a_partner_secret_is_configured(
     assert (verdict.ok, verdict.reason) == (reason == "verified", reason)
 
 
+def _one_char_changed(text: str, index: int) -> str:
+    replacement = "0" if text[index] != "0" else "1"
+    return text[:index] + replacement + text[index + 1 :]
+
+
+def _near_misses(genuine: str) -> dict[str, str]:
+    middle = len(genuine) // 2
+    return {
+        "first char changed": _one_char_changed(genuine, 0),
+        "middle char changed": _one_char_changed(genuine, middle),
+        "last char changed": _one_char_changed(genuine, len(genuine) - 1),
+        "prefix": genuine[:-1],
+        "half": genuine[:middle],
+        "extension": genuine + "0",
+    }
+
+
+# HMAC-SHA256(TEST_PARTNER_SECRET, BODY) in lower-case hex, computed once outside hookgate.
+GENUINE_PARTNER_SIGNATURE = "e70b5f096586a0b2e9a4b08d2360a96009b637a1b1a83f316fcf5e69942bd784"
+
+
+@pytest.mark.parametrize(
+    "signature",
+    [
+        pytest.param("sha256=", id="sha256= and no digest"),
+        pytest.param("sha256=  ", id="sha256= and blanks"),
+        *(
+            pytest.param(p + value, id=f"{p}{name}")
+            for name, value in _near_misses(GENUINE_PARTNER_SIGNATURE).items()
+            for p in ("", "sha256=")
+        ),
+    ],
+)
+def test_a_partner_signature_one_char_off_cut_short_or_empty_is_refused(signature: str) -> None:
+    genuine = {"x-hookgate-token": TOKEN, "x-360dialog-signature": GENUINE_PARTNER_SIGNATURE}
+    assert verify(request(**genuine), PARTNER).ok
+    headers = {**genuine, "x-360dialog-signature": signature}
+    verdict = verify(request(**headers), PARTNER)
+    assert (verdict.ok, verdict.reason) == (False, "partner signature mismatch")
+
+
+@pytest.mark.parametrize(
+    "token", [pytest.param(value, id=name) for name, value in _near_misses(TOKEN).items()]
+)
+def test_a_header_token_one_char_off_cut_short_or_extended_is_refused(token: str) -> None:
+    assert verify(request(**{"x-hookgate-token": TOKEN}), CURRENT).ok
+    verdict = verify(request(**{"x-hookgate-token": token}), CURRENT)
+    assert (verdict.ok, verdict.reason) == (False, "header token mismatch")
+
+
 def test_partner_signature_matches_samples_signed_headers_and_rotates() -> None:
     secret = {**TEST_SECRET, "partner_secret": TEST_PARTNER_SECRET}
     headers = signed_headers(BODY, secret, NOW)

@@ -20,7 +20,7 @@ from hookgate_sinch_conversation.samples import EXPECTED_TYPES, SAMPLE_PAYLOADS,
 from hookgate_sinch_conversation.settings import SinchConversationSettings
 from hookgate_sinch_conversation.signature import sign
 
-from .sinch_signing import VECTOR_TIME, SinchRequest
+from .sinch_signing import VECTOR_TIME, SinchRequest, near_misses
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -104,6 +104,17 @@ def test_the_sdk_test_vector() -> None:
 )
 def test_rejections(request_: SinchRequest, reason: str) -> None:
     assert verify(request_) == (False, reason, None)
+
+
+VECTOR_SIGNATURE = "Yc+3R1pIS78xLASybulhs8BsSo9BPB3Pr92QCUoczfk="
+
+
+@pytest.mark.parametrize(
+    "signature", [pytest.param(s, id=n) for n, s in near_misses(VECTOR_SIGNATURE).items()]
+)
+def test_a_signature_one_byte_off_or_cut_short_is_refused(signature: str) -> None:
+    assert verify(SinchRequest(signature=VECTOR_SIGNATURE)) == (True, "verified", "current")
+    assert verify(SinchRequest(signature=signature)) == (False, "signature mismatch", None)
 
 
 def test_timestamp_window_in_both_directions() -> None:

@@ -15,6 +15,8 @@ from hookgate_sinch_provisioning import samples
 from hookgate_sinch_provisioning.schemes import sign
 from hookgate_sinch_provisioning.settings import SinchProvisioningSettings
 
+from .sinch_signing import near_misses
+
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 SECRET = samples.TEST_SECRET["webhook_secret"]
 BODY = samples.SAMPLE_PAYLOADS["whatsapp_template_approved"]
@@ -164,6 +166,31 @@ def test_each_broken_header_is_rejected_with_its_reason(
     verdict = verify(provider, registration, broken)
     assert (verdict.ok, verdict.reason) == (False, reason)
     assert verdict.retryable_with_fresh_secrets is retryable
+
+
+@pytest.mark.parametrize(
+    "signature", [pytest.param(s, id=n) for n, s in near_misses(VECTOR_SIGNATURE).items()]
+)
+def test_a_signature_one_byte_off_or_cut_short_is_refused(
+    provider: ProviderHandle, registration: Registration, signature: str
+) -> None:
+    at = datetime.fromtimestamp(int(VECTOR_TIMESTAMP), UTC)
+    genuine = {
+        "x-sinch-webhook-signature": VECTOR_SIGNATURE,
+        "x-sinch-webhook-signature-nonce": VECTOR_NONCE,
+        "x-sinch-webhook-signature-timestamp": VECTOR_TIMESTAMP,
+    }
+    secrets = secret_versions((SecretStage.CURRENT, {"webhook_secret": VECTOR_SECRET}))
+
+    def check(request_headers: dict[str, str]) -> Verdict:
+        request = api_gateway_request(
+            "sinch_provisioning", registration.name, VECTOR_BODY, request_headers, at
+        )
+        return provider.verify(request, registration, secrets, at)
+
+    assert check(genuine).ok
+    verdict = check({**genuine, "x-sinch-webhook-signature": signature})
+    assert (verdict.ok, verdict.reason) == (False, "signature mismatch")
 
 
 @pytest.mark.parametrize("skew", [timedelta(seconds=301), timedelta(seconds=-301)])

@@ -23,7 +23,6 @@ from moto.server import ThreadedMotoServer
 from hookgate.config import HookgateConfig
 from hookgate.local.template import functions, resolve, resources_of_type
 from hookgate.plugins import PluginHost
-from hookgate.sandbox.server import free_port
 
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"
@@ -37,12 +36,15 @@ CREDENTIALS = {
 
 @contextmanager
 def running_emulator(port: int | None = None) -> Iterator[str]:
-    """Run moto server on 127.0.0.1 (a free port unless given); yield its endpoint URL."""
-    chosen = port or free_port()
+    """Run moto server on 127.0.0.1 and yield its endpoint URL.
+
+    Without a ``port`` the server binds port 0 and the endpoint names the port it was given.
+    """
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto server's per-request lines
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=chosen, verbose=False)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port or 0, verbose=False)
     server.start()
-    endpoint = f"http://127.0.0.1:{chosen}"
+    host, bound = server.get_host_and_port()
+    endpoint = f"http://{host}:{bound}"
     # moto keeps its accounts in process-wide state: start (and leave) an empty account.
     httpx.post(f"{endpoint}/moto-api/reset", timeout=10).raise_for_status()
     try:

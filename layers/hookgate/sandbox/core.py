@@ -4,11 +4,12 @@ Control routes (not part of any provider's API)::
 
     POST /_sandbox/faults       queue a failure: {"target": "api"|"delivery",
                                 "kind": "status"|"timeout"|"retry_after", "status": 500,
-                                "retry_after": 1, "count": 1, "after": false,
-                                "methods": ["PATCH", ...]}; "after": the API call is applied
-                                first, then answered with the failure (or not answered in
-                                time); "methods": only calls with these methods count
-    DELETE /_sandbox/faults     clear every pending fault
+                                "retry_after": 1, "count": 1, "delay": 30, "after": false,
+                                "methods": ["PATCH", ...]}; a "timeout" hangs for "delay"
+                                seconds or until the faults are cleared; "after": the API
+                                call is applied first, then answered with the failure (or
+                                not in time); "methods": only calls with these methods count
+    DELETE /_sandbox/faults     clear every pending fault (and end the hangs under way)
     POST /_sandbox/deliver      {"sample": "<name>" | "*", "count": 1, "unique": false}:
                                 deliver to every webhook; "*" takes the samples in turn, and
                                 "unique" gives each delivery its own ids (see unique_body)
@@ -61,6 +62,7 @@ class FaultInjector:
         """Start with no faults."""
         self._faults: deque[Fault] = deque()
         self._lock = threading.Lock()
+        self._clearings = 0
 
     def add(self, fault: Fault) -> None:
         """Queue ``fault``."""
@@ -68,9 +70,25 @@ class FaultInjector:
             self._faults.append(fault)
 
     def clear(self) -> None:
-        """Drop every pending fault."""
+        """Drop every pending fault and end the hangs under way."""
         with self._lock:
             self._faults.clear()
+            self._clearings += 1
+
+    async def hang(self, seconds: float) -> None:
+        """Wait ``seconds``, or until the faults are cleared, whichever comes first.
+
+        A test makes the provider hang "for ever" (a bound well past any client timeout) and
+        ends the hang by clearing the faults, without waiting the bound out.
+        """
+        with self._lock:
+            clearings = self._clearings
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            with self._lock:
+                if self._clearings != clearings:
+                    return
+            await asyncio.sleep(0.05)
 
     def take(self, target: FaultTarget, method: str | None = None) -> Fault | None:
         """Consume one use of the oldest fault aimed at ``target`` (and ``method``, if given)."""
@@ -252,7 +270,7 @@ class FaultMiddleware:
             await self.app(scope, receive, _discard)
         response: Response
         if fault.kind == "timeout":
-            await asyncio.sleep(fault.delay or 30.0)
+            await self.faults.hang(fault.delay or 30.0)
             response = JSONResponse({"error": "timeout"}, status_code=504)
         elif fault.kind == "retry_after":
             response = JSONResponse(

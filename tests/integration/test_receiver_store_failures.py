@@ -1,0 +1,162 @@
+"""The receiver when DynamoDB or EventBridge fails: 503 so the provider retries, and then
+exactly once on the bus. The failures are real ``ClientError``s raised by the boto3 clients
+hookgate uses (see :mod:`tests.integration.aws_faults`), not a fake store."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import boto3
+import pytest
+
+from hookgate import aws
+from hookgate_360dialog.samples import TEST_SECRET as D360_SECRET
+from hookgate_sinch_conversation.samples import SAMPLE_PAYLOADS
+
+from .aws_faults import failing
+from .conftest import REGION, TABLE, Account, write_config
+from .test_receiver import call, event_for, signed
+
+MESSAGES = 12  # more than one PutEvents call carries (10)
+
+
+def _batch_body() -> bytes:
+    """A 360dialog (Meta Cloud API) delivery with MESSAGES inbound texts, ids wamid.TEST00..."""
+    messages = [
+        {
+            "from": "16505551234",
+            "id": f"wamid.TEST{i:02d}",
+            "timestamp": str(1731600000 + i),
+            "type": "text",
+            "text": {"body": f"message {i}"},
+        }
+        for i in range(MESSAGES)
+    ]
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "15550783881", "phone_number_id": "106540352242922"},
+        "messages": messages,
+    }
+    body = {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": value}]}],
+    }
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+BATCH = _batch_body()
+
+
+@pytest.fixture
+def account(sinch_account: Account, tmp_path: Path) -> Account:
+    """The Sinch account plus a 360dialog registration (its deliveries can carry a batch)."""
+    sinch_account.secretsmanager.create_secret(
+        Name="hookgate/d360", SecretString=json.dumps(dict(D360_SECRET))
+    )
+    write_config(
+        tmp_path,
+        [
+            {
+                "name": "sinch-demo",
+                "provider": "sinch_conversation",
+                "secret": "hookgate/sinch-demo",
+                "settings": {"project_id": "p-1", "app_id": "01EB37HMH1M6SV18BSNS3G135H"},
+            },
+            {"name": "d360", "provider": "360dialog", "secret": "hookgate/d360"},
+        ],
+    )
+    return sinch_account
+
+
+def batch_event() -> dict[str, Any]:
+    headers = {"x-hookgate-token": D360_SECRET["header_token"], "content-type": "application/json"}
+    return event_for(BATCH, headers, provider="360dialog", registration="d360")
+
+
+def message_ids(delivered: list[dict[str, Any]]) -> list[str]:
+    return sorted(e["detail"]["message_id"] for e in delivered)
+
+
+def claims_left() -> list[dict[str, Any]]:
+    items = boto3.client("dynamodb", region_name=REGION).scan(TableName=TABLE)["Items"]
+    return [
+        i for i in items if i["pk"]["S"].startswith("event#") and i["status"]["S"] != "COMPLETED"
+    ]
+
+
+ALL_IDS = [f"wamid.TEST{i:02d}" for i in range(MESSAGES)]
+TEMPORARILY_UNAVAILABLE = (503, {"message": "temporarily unavailable"})
+
+
+def test_nonce_store_unavailable_answers_503_and_the_retry_is_accepted(
+    account: Account, receiver_app: ModuleType
+) -> None:
+    body = SAMPLE_PAYLOADS["sdk_test_vector"]
+    event = event_for(body, signed(body, datetime.now(UTC)))
+    with failing(aws.client("dynamodb"), "GetItem") as fault:
+        assert call(receiver_app, event) == TEMPORARILY_UNAVAILABLE
+    assert fault.failed == 1
+    assert account.drain() == [] and claims_left() == []
+    assert call(receiver_app, event) == (200, {"accepted": 1, "duplicates": 0})
+    assert len(account.drain()) == 1
+
+
+def test_a_failed_claim_answers_503_publishes_nothing_and_leaves_no_claim(
+    account: Account, receiver_app: ModuleType
+) -> None:
+    claimed: list[str] = []
+
+    def after_the_third_claim(request: dict[str, Any]) -> bool:
+        claimed.append(request["Item"]["pk"]["S"])
+        return len(claimed) > 3
+
+    with failing(aws.client("dynamodb"), "PutItem", after_the_third_claim) as fault:
+        assert call(receiver_app, batch_event()) == TEMPORARILY_UNAVAILABLE
+    assert fault.failed == 1, "the claim stops at the first store error"
+    assert account.drain() == []
+    assert claims_left() == [], "the three claims made before the error were released"
+
+    assert call(receiver_app, batch_event()) == (200, {"accepted": MESSAGES, "duplicates": 0})
+    assert call(receiver_app, batch_event()) == (200, {"accepted": 0, "duplicates": MESSAGES})
+    assert message_ids(account.drain()) == ALL_IDS
+
+
+def test_a_failed_publish_releases_its_claims_and_the_retry_publishes_each_event_once(
+    account: Account, receiver_app: ModuleType
+) -> None:
+    def carries_the_last_message(request: dict[str, Any]) -> bool:
+        return any(f"wamid.TEST{MESSAGES - 1:02d}" in e["Detail"] for e in request["Entries"])
+
+    with failing(aws.client("events"), "PutEvents", carries_the_last_message) as fault:
+        status, answer = call(receiver_app, batch_event())
+    assert (status, answer) == TEMPORARILY_UNAVAILABLE
+    assert fault.failed == 3, "the publisher's bounded retries"
+    first = message_ids(account.drain())
+    assert first == ALL_IDS[:10], "the first PutEvents call went through"
+    assert claims_left() == []
+
+    assert call(receiver_app, batch_event()) == (200, {"accepted": 2, "duplicates": 10})
+    assert call(receiver_app, batch_event()) == (200, {"accepted": 0, "duplicates": MESSAGES})
+    assert message_ids(account.drain()) == ALL_IDS[10:]
+
+
+def test_a_nonce_that_cannot_be_recorded_still_answers_200_and_publishes_once(
+    account: Account, receiver_app: ModuleType, caplog: pytest.LogCaptureFixture
+) -> None:
+    body = SAMPLE_PAYLOADS["sdk_test_vector"]
+    event = event_for(body, signed(body, datetime.now(UTC)))
+
+    def a_nonce(request: dict[str, Any]) -> bool:
+        return bool(request["Item"]["pk"]["S"].startswith("nonce#"))
+
+    with failing(aws.client("dynamodb"), "PutItem", a_nonce) as fault:
+        assert call(receiver_app, event) == (200, {"accepted": 1, "duplicates": 0})
+    assert fault.failed == 1
+    assert "nonce not recorded" in caplog.text
+    # Not recorded, so the same request is not a replay, but its event is a duplicate.
+    assert call(receiver_app, event) == (200, {"accepted": 0, "duplicates": 1})
+    assert len(account.drain()) == 1
