@@ -10,6 +10,7 @@ long setSecret waits for receivers to see a new secret; default: the secret cach
 
 from __future__ import annotations
 
+import math
 import os
 from functools import cache
 from typing import TYPE_CHECKING
@@ -46,9 +47,12 @@ def _number(name: str, default: float) -> float:
     if not raw:
         return default
     try:
-        return float(raw)
+        value = float(raw)
     except ValueError:
         raise ConfigError(f"environment variable {name} must be a number") from None
+    if not math.isfinite(value):  # a NaN TTL would compare False with every age
+        raise ConfigError(f"environment variable {name} must be a finite number")
+    return value
 
 
 def secret_store_from_env() -> SecretStore:
