@@ -51,6 +51,9 @@ class SyncReport:
 
     applied: bool
     results: list[RegistrationResult] = field(default_factory=list)
+    # Declared registrations that could not be synced at all (their plugin did not load, their
+    # settings are invalid), with the reason: not in ``results``, but an error all the same.
+    unavailable: dict[str, str] = field(default_factory=dict)
 
     @property
     def drift(self) -> list[PlannedChange]:
@@ -63,8 +66,8 @@ class SyncReport:
         return {r.registration: r.error for r in self.results if r.error}
 
     def exit_code(self) -> int:
-        """Return 1 on any error, else 2 when a plan found changes, else 0."""
-        if self.errors:
+        """Return 1 on any error or unavailable registration, else 2 when a plan found changes."""
+        if self.errors or self.unavailable:
             return EXIT_ERROR
         if not self.applied and self.drift:
             return EXIT_CHANGES
@@ -83,6 +86,7 @@ class SyncReport:
                 }
                 for r in self.results
             ],
+            "unavailable": dict(self.unavailable),
             "summary": dict(Counter(c.action for r in self.results for c in r.changes)),
         }
 
@@ -103,6 +107,8 @@ def render(report: SyncReport) -> str:
             )
         if result.error:
             lines.append(f"  ! error: {result.error}")
+    for name, reason in sorted(report.unavailable.items()):
+        lines.append(f"{name}\n  ! unavailable: {reason}")
     counts = Counter(c.action for r in report.results for c in r.changes)
     verb = "Applied" if report.applied else "Plan"
     lines.append(
@@ -110,6 +116,7 @@ def render(report: SyncReport) -> str:
         f"{counts['delete']} to delete, {counts['unchanged']} unchanged"
         + (f", {counts['unmanaged']} not managed" if counts["unmanaged"] else "")
         + (f", {len(report.errors)} failed" if report.errors else "")
+        + (f", {len(report.unavailable)} unavailable" if report.unavailable else "")
         + "."
     )
     return "\n".join(lines)
@@ -134,7 +141,15 @@ class SyncEngine:
         report = SyncReport(applied=apply)
         if only:
             for name in only:
-                self.config.get(name)  # unknown names fail before any provider call
+                if name not in self.config.unavailable:
+                    self.config.get(name)  # unknown names fail before any provider call
+        for name, unavailable in self.config.unavailable.items():
+            if not only or name in only:
+                report.unavailable[name] = unavailable.reason
+                logger.error(
+                    "sync skipped an unavailable registration",
+                    extra={"registration": name, "error": unavailable.reason},
+                )
         for registration in self.config.registrations.values():
             if only and registration.name not in only:
                 continue
@@ -208,7 +223,7 @@ def publish_drift(report: SyncReport, bus_name: str, events_client: Any) -> int:
             "Detail": json.dumps({"registration": name, "error": error}),
             "EventBusName": bus_name,
         }
-        for name, error in report.errors.items()
+        for name, error in {**report.errors, **report.unavailable}.items()
     ]
     published = 0
     for start in range(0, len(entries), 10):

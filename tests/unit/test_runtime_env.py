@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from hookgate import runtime
@@ -28,3 +30,30 @@ def test_finite_numbers_and_the_default(monkeypatch: pytest.MonkeyPatch) -> None
         runtime.secret_store_from_env()
     monkeypatch.delenv(NAME)
     assert runtime.secret_store_from_env().ttl == DEFAULT_TTL_SECONDS
+
+
+def test_a_short_grace_window_takes_out_only_its_registration(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    config = tmp_path / "hookgate.yaml"
+    config.write_text(
+        "version: 1\nregistrations:\n"
+        "  - {name: dialog, provider: 360dialog, secret: s}\n"
+        "  - {name: slow, provider: 360dialog, secret: u, previous_secret_grace_seconds: 30}\n"
+    )
+    for name, value in {"HOOKGATE_CONFIG": str(config), "HOOKGATE_TABLE": "t"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("HOOKGATE_EVENT_BUS", "b")
+    monkeypatch.setenv(NAME, "60")
+    runtime.reset()
+    try:
+        receiver = runtime.get_receiver()
+        assert list(receiver.config.registrations) == ["dialog"]
+        assert receiver.config.unavailable["slow"].reason.startswith(
+            "previous_secret_grace_seconds (30) must be longer than the secret cache TTL (60 s"
+        )
+        monkeypatch.setenv(NAME, "29")
+        runtime.reset()
+        assert list(runtime.get_receiver().config.registrations) == ["dialog", "slow"]
+    finally:
+        runtime.reset()
