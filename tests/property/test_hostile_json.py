@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from hookgate.testing.contract import with_hostile_value
 from hookgate_360dialog import samples as dialog
 from hookgate_insider_one import samples as insider
 from hookgate_sinch_conversation import samples as sinch
@@ -80,10 +81,6 @@ PROVIDERS: Mapping[str, tuple[str, bytes, Signer]] = {
 }
 
 
-def hostile(sample: bytes, value: bytes) -> bytes:
-    return b'{"hookgate_probe":' + value + b"," + sample[1:]
-
-
 def post(
     api: Api, provider: str, registration: str, body: bytes, headers: Mapping[str, str]
 ) -> dict[str, Any]:
@@ -114,7 +111,9 @@ def test_signed_hostile_json_is_400_and_publishes_nothing(api: Api, provider: st
     api.account.drain_events()
     answers = {
         what: post(api, provider, registration, body, sign(body))
-        for what, body in ((what, hostile(sample, value)) for what, value in HOSTILE.items())
+        for what, body in (
+            (what, with_hostile_value(sample, value)) for what, value in HOSTILE.items()
+        )
     }
     statuses = {what: answer["statusCode"] for what, answer in answers.items()}
     assert statuses == dict.fromkeys(HOSTILE, 400)
@@ -133,7 +132,11 @@ def test_signed_hostile_json_with_an_oauth2_token_is_400(
     sample = PROVIDERS["insider_one"][1]
     for what, value in HOSTILE.items():
         answer = post(
-            api, "insider_one", "insider-v2", hostile(sample, value), insider_v2_bearer(b"")
+            api,
+            "insider_one",
+            "insider-v2",
+            with_hostile_value(sample, value),
+            insider_v2_bearer(b""),
         )
         assert answer["statusCode"] == 400, (what, answer)
     assert (

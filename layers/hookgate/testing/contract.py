@@ -39,8 +39,7 @@ _PUBLIC_HEADER_WORDS = ("nonce", "timestamp", "algorithm")  # one-time or public
 _GARBAGE_HEADER_VALUES = ("", "not valid \u00e9\u00e8", "Bearer", "=" * 64, "9" * 40)
 _GARBAGE_BODIES = (b"", b"not json", b"\xff\xfe\x00", b"[1, 2", b"null", b"[]", b"42")
 _MIN_LEAK_LENGTH = 6
-# JSON that hookgate.safe_json refuses, each put into a real sample under a new first key.
-_HOSTILE_JSON = {
+HOSTILE_JSON: Mapping[str, bytes] = {
     "nested 65 deep": b"[" * 64 + b"]" * 64,
     "nested 100 deep": b"[" * 99 + b"]" * 99,
     "nested 100,000 deep": b"[" * 100_000 + b"]" * 100_000,
@@ -53,6 +52,13 @@ _HOSTILE_JSON = {
     "a duplicate key": b'{"k":1,"k":2}',
     "a duplicate key at the top": b'1,"hookgate_probe":2',
 }
+"""JSON values :mod:`hookgate.safe_json` refuses, by what they are: each is put into a genuine
+sample as the value of a new first key ``hookgate_probe`` (see :func:`with_hostile_value`)."""
+
+
+def with_hostile_value(sample: bytes, value: bytes) -> bytes:
+    """Return the JSON object ``sample`` with ``"hookgate_probe": value`` added as its first key."""
+    return b'{"hookgate_probe":' + value + b"," + sample.lstrip()[1:]
 
 
 def _expect(condition: object, message: str) -> None:
@@ -368,8 +374,8 @@ class ProviderContract:
         Decode with :func:`hookgate.safe_json.loads` to pass.
         """
         sample = _object_sample(provider_sample_payloads)
-        for what, value in _HOSTILE_JSON.items():
-            body = b'{"hookgate_probe":' + value + b"," + sample[1:]
+        for what, value in HOSTILE_JSON.items():
+            body = with_hostile_value(sample, value)
             request = contract_kit.request(body)
             _expect_accepted(contract_kit.verify(request), f"{what}: signed", SecretStage.CURRENT)
             try:
