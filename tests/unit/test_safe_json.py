@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from hookgate.errors import MalformedPayloadError
 from hookgate.safe_json import MAX_BYTES, MAX_DEPTH, load_object, loads, nesting_depth
+from hookgate.testing.contract import HOSTILE_JSON, with_hostile_value
 
 
 def nested(depth: int) -> bytes:
@@ -153,3 +154,13 @@ def test_load_object_wants_an_object() -> None:
             load_object(body)
     with pytest.raises(MalformedPayloadError, match="nests deeper than 2 levels"):
         load_object(nested(3), max_depth=2)
+
+
+def test_hostile_values_go_first_into_objects_and_arrays() -> None:
+    assert with_hostile_value(b' {"a":1}', b"NaN") == b'{"hookgate_probe":NaN,"a":1}'
+    assert with_hostile_value(b"[1,2]", b"[[]]") == b"[[[]],1,2]"
+    for value in HOSTILE_JSON.values():
+        for sample in (b'{"a":{"b":[1]}}', b'[{"a":1}]'):
+            with pytest.raises(MalformedPayloadError):
+                loads(with_hostile_value(sample, value))
+    assert loads(with_hostile_value(b'{"a":1}', b"[1e308]")) == {"hookgate_probe": [1e308], "a": 1}
