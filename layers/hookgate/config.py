@@ -100,7 +100,7 @@ class HookgateConfig:
         unavailable = self.unavailable.get(name)
         if unavailable is not None:
             raise RegistrationUnavailableError(name, unavailable.reason)
-        raise UnknownRegistrationError(name, self.registrations) from None
+        raise UnknownRegistrationError(name, self.registrations)
 
     def problems(self) -> list[str]:
         """Return one line per unavailable registration: file, registration and reason."""
@@ -165,7 +165,11 @@ def _document(text: str, source: str) -> Any:
 
 
 def parse_config(text: str, source: str, host: PluginHost) -> HookgateConfig:
-    """Validate hookgate.yaml text (JSON when ``source`` ends in .json) against the schema."""
+    """Validate hookgate.yaml text (JSON when ``source`` ends in .json) against the schema.
+
+    Raise ConfigError for a mistake in the document; keep a registration whose provider did not
+    load or whose settings are refused in :attr:`HookgateConfig.unavailable` (logged).
+    """
     raw = _document(text, source)
     try:
         document = ConfigDocument.model_validate(raw)
