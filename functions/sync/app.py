@@ -48,7 +48,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             },
         )
     metrics.add_metric(name="Drift", unit=MetricUnit.Count, value=len(report.drift))
-    metrics.add_metric(name="SyncErrors", unit=MetricUnit.Count, value=len(report.errors))
+    failed = len(report.errors) + len(report.unavailable)  # unavailable: its plugin did not load
+    metrics.add_metric(name="SyncErrors", unit=MetricUnit.Count, value=failed)
     publish_drift(report, event_bus_name(), aws.client("events"))
     logger.info("sync finished", extra={"plan": render(report)})
     result = report.to_json()

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -48,11 +49,31 @@ def _providers(_: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    config = load_config(args.config)
+    """Validate hookgate.yaml strictly: every registration must be able to serve.
+
+    At run time an unavailable registration (its plugin failed to load or is disabled, its
+    settings are invalid, its grace window too short for the secret cache) affects only itself;
+    here it, and any plugin that failed to load, is an error (exit 1).
+    """
+    from hookgate.runtime import grace_window_problems, secret_cache_ttl  # noqa: PLC0415
+
+    host = get_plugin_host()
+    # Each problem is printed below as an error; the loader's own log line would repeat it.
+    logging.getLogger("hookgate.config").disabled = True
+    config = load_config(args.config, host)
     for registration in config.registrations.values():
         print(
             f"{registration.name:<24} {registration.provider:<22} secret {registration.secret_id}"
         )
+    problems = config.problems()
+    for name, problem in grace_window_problems(config, secret_cache_ttl()).items():
+        problems.append(f"{config.source}: registration {name!r}: {problem}")
+    problems += [f"plugin {label!r} failed to load: {why}" for label, why in host.failures.items()]
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    if problems:
+        print(f"{config.source}: {len(problems)} problem(s)", file=sys.stderr)
+        return 1
     print(f"{config.source}: {len(config.registrations)} registration(s) valid")
     return _check_template(args, config)
 

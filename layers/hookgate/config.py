@@ -4,6 +4,13 @@ A mistake is reported with the file, the registration and the field, for example
 
     hookgate.yaml: registration 'sinch-demo': settings.app_id: Field required
 
+A mistake in the document itself (YAML, the schema, a name declared twice) stops everything. A
+registration whose provider did not load (its plugin failed or is disabled) or whose settings
+its plugin refuses is *unavailable* instead: it is kept aside with the reason, its requests are
+answered 503, and every other registration keeps working (DESIGN.md: blast radius).
+``hookgate check`` refuses a file with any unavailable registration
+(:meth:`HookgateConfig.require_all`).
+
 The Lambda layer carries the same document as JSON (``/opt/hookgate.json``, written by the
 layer build): a file named ``*.json`` is read with the standard library, which spares every
 cold start the YAML parser's import.
@@ -12,18 +19,26 @@ cold start the YAML parser's import.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from hookgate.errors import ConfigError, UnknownProviderError, UnknownRegistrationError
+from hookgate.errors import (
+    ConfigError,
+    RegistrationUnavailableError,
+    UnknownProviderError,
+    UnknownRegistrationError,
+)
 from hookgate.models import OAuth2Settings, Registration
-from hookgate.plugins import PluginHost, get_plugin_host
+from hookgate.plugins import ALLOW_ENV, BLOCK_ENV, PluginHost, get_plugin_host
+
+logger = logging.getLogger(__name__)
 
 CONFIG_ENV = "HOOKGATE_CONFIG"
 DEFAULT_CONFIG_PATH = "hookgate.yaml"
@@ -56,18 +71,65 @@ class ConfigDocument(BaseModel):
 
 
 @dataclass(frozen=True)
+class UnavailableRegistration:
+    """A declared registration that cannot serve, and why (never a secret in ``reason``)."""
+
+    name: str
+    provider: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class HookgateConfig:
-    """The validated registrations, by name."""
+    """The validated registrations by name, and those declared but unavailable."""
 
     source: str
     registrations: Mapping[str, Registration]
+    unavailable: Mapping[str, UnavailableRegistration] = field(default_factory=dict)
 
     def get(self, name: str) -> Registration:
-        """Return the registration ``name``; raise UnknownRegistrationError listing the others."""
+        """Return the registration ``name``.
+
+        Raise RegistrationUnavailableError (with the reason) when it is declared but
+        unavailable, UnknownRegistrationError (listing the others) when it is not declared.
+        """
         try:
             return self.registrations[name]
         except KeyError:
-            raise UnknownRegistrationError(name, self.registrations) from None
+            pass
+        unavailable = self.unavailable.get(name)
+        if unavailable is not None:
+            raise RegistrationUnavailableError(name, unavailable.reason)
+        raise UnknownRegistrationError(name, self.registrations)
+
+    def problems(self) -> list[str]:
+        """Return one line per unavailable registration: file, registration and reason."""
+        return [
+            f"{self.source}: registration {name!r}: {self.unavailable[name].reason}"
+            for name in sorted(self.unavailable)
+        ]
+
+    def require_all(self) -> HookgateConfig:
+        """Return self when every declared registration is available, else raise ConfigError."""
+        problems = self.problems()
+        if problems:
+            raise ConfigError("; ".join(problems))
+        return self
+
+    def without(self, reasons: Mapping[str, str]) -> HookgateConfig:
+        """Return a copy where the registrations named in ``reasons`` are unavailable."""
+        if not reasons:
+            return self
+        moved = {
+            name: UnavailableRegistration(name, self.registrations[name].provider, reason)
+            for name, reason in reasons.items()
+            if name in self.registrations
+        }
+        return HookgateConfig(
+            source=self.source,
+            registrations={k: v for k, v in self.registrations.items() if k not in moved},
+            unavailable={**self.unavailable, **moved},
+        )
 
 
 def _location(loc: tuple[int | str, ...]) -> str:
@@ -107,18 +169,22 @@ def _claim_secrets(declared: RegistrationDeclaration, users: dict[str, str], whe
     fields = [("secret", declared.secret)]
     if declared.api_secret:
         fields.append(("api_secret", declared.api_secret))
-    for field, secret in fields:
+    for key, secret in fields:
         other = users.get(secret)
         if other is not None:
             raise ConfigError(
-                f"{where}: {field}: {secret!r} is already used by {other}; every registration "
+                f"{where}: {key}: {secret!r} is already used by {other}; every registration "
                 "needs secrets of its own (a rotation gives the new value to one provider only)"
             )
-        users[secret] = f"registration {declared.name!r} ({field})"
+        users[secret] = f"registration {declared.name!r} ({key})"
 
 
 def parse_config(text: str, source: str, host: PluginHost) -> HookgateConfig:
-    """Validate hookgate.yaml text (JSON when ``source`` ends in .json) against the schema."""
+    """Validate hookgate.yaml text (JSON when ``source`` ends in .json) against the schema.
+
+    Raise ConfigError for a mistake in the document; keep a registration whose provider did not
+    load or whose settings are refused in :attr:`HookgateConfig.unavailable` (logged).
+    """
     raw = _document(text, source)
     try:
         document = ConfigDocument.model_validate(raw)
@@ -137,30 +203,53 @@ def parse_config(text: str, source: str, host: PluginHost) -> HookgateConfig:
 
     registrations: dict[str, Registration] = {}
     secret_users: dict[str, str] = {}
+    unavailable: dict[str, UnavailableRegistration] = {}
     for declared in document.registrations:
         where = f"{source}: registration {declared.name!r}"
-        if declared.name in registrations:
+        if declared.name in registrations or declared.name in unavailable:
             raise ConfigError(f"{where}: name: declared twice")
         _claim_secrets(declared, secret_users, where)
-        try:
-            provider = host.get(declared.provider)
-        except UnknownProviderError as exc:
-            raise ConfigError(f"{where}: provider: {exc}") from None
-        try:
-            settings = provider.info.settings_model.model_validate(declared.settings)
-        except ValidationError as exc:
-            raise ConfigError(f"{where}: {_first_errors(exc, 'settings.')}") from None
+        checked = _checked_settings(declared, host)
+        if isinstance(checked, str):
+            unavailable[declared.name] = UnavailableRegistration(
+                declared.name, declared.provider, checked
+            )
+            logger.error(
+                "registration unavailable: %s",
+                checked,
+                extra={"registration": declared.name, "provider": declared.provider},
+            )
+            continue
         registrations[declared.name] = Registration(
             name=declared.name,
             provider=declared.provider,
             secret_id=declared.secret,
             api_secret_id=declared.api_secret,
             events=declared.events,
-            settings=settings,
+            settings=checked,
             previous_secret_grace_seconds=declared.previous_secret_grace_seconds,
             oauth2=declared.oauth2,
         )
-    return HookgateConfig(source=source, registrations=registrations)
+    return HookgateConfig(source=source, registrations=registrations, unavailable=unavailable)
+
+
+def _checked_settings(declared: RegistrationDeclaration, host: PluginHost) -> BaseModel | str:
+    """Return the registration's validated settings, or why it cannot serve."""
+    name = declared.provider
+    try:
+        provider = host.get(name)
+    except UnknownProviderError as exc:
+        if name in host.failures:
+            return f"provider: plugin {name!r} failed to load: {host.failures[name]}"
+        if name in host.disabled:
+            return f"provider: plugin {name!r} is disabled ({BLOCK_ENV} or {ALLOW_ENV})"
+        failed = ", ".join(sorted(host.failures))
+        return f"provider: {exc}" + (f" (plugins that failed to load: {failed})" if failed else "")
+    try:
+        settings: BaseModel = provider.info.settings_model.model_validate(declared.settings)
+    except ValidationError as exc:
+        return _first_errors(exc, "settings.")
+    return settings
 
 
 def load_config(path: str | os.PathLike[str], host: PluginHost | None = None) -> HookgateConfig:

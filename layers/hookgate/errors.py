@@ -40,6 +40,19 @@ class UnknownRegistrationError(HookgateError):
         )
 
 
+class RegistrationUnavailableError(HookgateError):
+    """A declared registration cannot serve: its plugin did not load or its settings are invalid.
+
+    Only that registration is affected; its webhooks are answered 503 so the provider retries.
+    """
+
+    def __init__(self, name: str, reason: str) -> None:
+        """Name the registration and say why it is unavailable."""
+        self.name = name
+        self.reason = reason
+        super().__init__(f"registration {name!r} is unavailable: {reason}")
+
+
 class PluginLoadError(HookgateError):
     """A plugin could not be imported, registered or described; it is skipped."""
 

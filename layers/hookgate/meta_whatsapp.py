@@ -29,17 +29,16 @@ evolve. Only a body that is not a JSON object raises :class:`MalformedPayloadErr
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from hookgate.errors import MalformedPayloadError
+from hookgate import safe_json
 from hookgate.models import EventError, NormalisedEvent
 from hookgate.taxonomy import UNKNOWN
 
 CHANNEL: Final = "WHATSAPP"
-MAX_DEPTH: Final = 64  # Meta's payloads nest about 10 deep; the publisher's serialiser ~250.
+MAX_DEPTH: Final = safe_json.MAX_DEPTH
 
 INBOUND_MESSAGE_TYPES: Final = (
     "text",
@@ -91,32 +90,13 @@ META_EVENT_TYPES: Final[Mapping[str, str]] = {
 
 
 def load_object(body: bytes) -> dict[str, Any]:
-    """Decode a request body that must be a JSON object.
+    """Decode a request body that must be a JSON object (:func:`hookgate.safe_json.load_object`).
 
-    Raises MalformedPayloadError when it is not UTF-8 JSON, not an object, or nests deeper
-    than :data:`MAX_DEPTH` (such an event could not be published, so it is refused up front).
+    Raises MalformedPayloadError when it is not UTF-8 JSON, not an object, nests deeper than
+    :data:`MAX_DEPTH` (such an event could not be published, so it is refused up front) or holds
+    what :mod:`hookgate.safe_json` refuses (NaN, huge numbers, duplicate keys).
     """
-    try:
-        payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        raise MalformedPayloadError("body is not JSON") from None
-    if not isinstance(payload, dict):
-        raise MalformedPayloadError("body is not a JSON object")
-    # Each level opens a bracket, so few brackets means shallow: skip the walk.
-    if body.count(b"{") + body.count(b"[") > MAX_DEPTH and _depth(payload) > MAX_DEPTH:
-        raise MalformedPayloadError(f"body nests deeper than {MAX_DEPTH} levels")
-    return payload
-
-
-def _depth(value: dict[str, Any] | list[Any]) -> int:
-    """Return how many containers deep ``value`` nests (iteratively: no recursion limit)."""
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        item, level = stack.pop()
-        deepest = max(deepest, level)
-        children = item.values() if isinstance(item, dict) else item
-        stack.extend((child, level + 1) for child in children if isinstance(child, dict | list))
-    return deepest
+    return safe_json.load_object(body)
 
 
 def _object(value: Any) -> Mapping[str, Any]:

@@ -150,10 +150,15 @@ class ProviderHandle:
 
 @dataclass(frozen=True)
 class PluginHost:
-    """The loaded providers by name, and the plugins that failed to load with the reason."""
+    """The loaded providers by name, and the plugins that failed to load or were disabled.
+
+    ``failures`` maps an entry-point name to the reason; ``disabled`` holds the entry points
+    that ``HOOKGATE_PLUGINS`` or ``HOOKGATE_DISABLE_PLUGINS`` kept from loading.
+    """
 
     providers: Mapping[str, ProviderHandle]
     failures: Mapping[str, str]
+    disabled: frozenset[str] = frozenset()
 
     def get(self, name: str) -> ProviderHandle:
         """Return the provider called ``name``; raise UnknownProviderError listing valid ones."""
@@ -247,10 +252,12 @@ def load_plugins(
     """
     manager = _new_manager()
     failures: dict[str, str] = {}
+    disabled: set[str] = set()
     candidates: list[tuple[str, object]] = []
     if use_entry_points:
         for entry_point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
             if (allow is not None and entry_point.name not in allow) or entry_point.name in block:
+                disabled.add(entry_point.name)
                 continue
             try:
                 candidates.append((entry_point.name, entry_point.load()))
@@ -283,7 +290,7 @@ def load_plugins(
 
     for label, reason in failures.items():
         logger.error("provider plugin %r skipped: %s", label, reason, extra={"plugin": label})
-    return PluginHost(providers=providers, failures=failures)
+    return PluginHost(providers=providers, failures=failures, disabled=frozenset(disabled))
 
 
 @cache

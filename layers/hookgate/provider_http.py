@@ -10,6 +10,7 @@ error body by the client's ``parse_error`` function (never by matching message t
 from __future__ import annotations
 
 import email.utils
+import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -87,9 +88,11 @@ def retry_after_seconds(response: httpx.Response, now: datetime | None = None) -
     if not value:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         pass
+    else:  # "nan" or "inf" is no wait at all: ignored, the backoff applies
+        return max(0.0, seconds) if math.isfinite(seconds) else None
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):

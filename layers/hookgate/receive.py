@@ -3,7 +3,8 @@
 Answers: 200 accepted (duplicates included), 401 verification failed (the reason goes to the
 log and the metrics, never to the caller), 404 unknown provider or registration, 400 verified but
 malformed, 413 body too large, 503 when hookgate could not read its secrets, its table or
-publish (the provider retries), 500 when a plugin failed unexpectedly.
+publish, or cannot serve this one registration (its plugin did not load, its settings are
+invalid; the provider retries), 500 when a plugin failed unexpectedly.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from hookgate.errors import (
     DedupeStoreError,
     InFlightError,
     MalformedPayloadError,
+    RegistrationUnavailableError,
     SecretUnavailableError,
     UnknownProviderError,
     UnknownRegistrationError,
@@ -80,10 +82,28 @@ class Receiver:
     def _resolve(
         self, provider_name: str, registration_name: str
     ) -> tuple[ProviderHandle, Registration] | Outcome:
+        unavailable = self.config.unavailable.get(registration_name)
+        if unavailable is not None and unavailable.provider == provider_name:
+            # hookgate cannot serve this registration (its plugin did not load, its settings
+            # are invalid): the provider should retry. Every other registration is unaffected.
+            names = {"provider": provider_name, "registration": registration_name}
+            logger.error("registration unavailable", extra={**names, "reason": unavailable.reason})
+            return _answer(
+                503,
+                "registration_unavailable",
+                "temporarily unavailable",
+                reason=unavailable.reason,
+                **names,
+            )
         try:
             provider = self.host.get(provider_name)
             registration = self.config.get(registration_name)
-        except (UnknownProviderError, UnknownRegistrationError) as exc:
+        except (
+            UnknownProviderError,
+            UnknownRegistrationError,
+            RegistrationUnavailableError,
+        ) as exc:
+            # RegistrationUnavailableError here: the URL names another provider than declared.
             logger.info("unknown webhook path", extra={"reason": str(exc)})
             return _answer(404, "not_found", "no such webhook")
         if registration.provider != provider.name:

@@ -12,6 +12,8 @@ sync waits as long before it writes a changed secret); for sync and rotation ``H
 
 from __future__ import annotations
 
+import logging
+import math
 import os
 from functools import cache
 from typing import TYPE_CHECKING
@@ -36,6 +38,8 @@ if TYPE_CHECKING:
     from hookgate.oauth2.endpoint import TokenEndpoint
     from hookgate.oauth2.tokens import BearerTokens
 
+logger = logging.getLogger(__name__)
+
 
 def _required(name: str) -> str:
     value = os.environ.get(name)
@@ -49,16 +53,24 @@ def _number(name: str, default: float) -> float:
     if not raw:
         return default
     try:
-        return float(raw)
+        value = float(raw)
     except ValueError:
         raise ConfigError(f"environment variable {name} must be a number") from None
+    if not math.isfinite(value):  # a NaN TTL would compare False with every age
+        raise ConfigError(f"environment variable {name} must be a finite number")
+    return value
+
+
+def secret_cache_ttl() -> float:
+    """Return how long receivers cache a secret (``HOOKGATE_SECRET_CACHE_SECONDS``)."""
+    return _number("HOOKGATE_SECRET_CACHE_SECONDS", DEFAULT_TTL_SECONDS)
 
 
 def secret_store_from_env() -> SecretStore:
     """Return a Secrets Manager backed store with the cache settings from the environment."""
     return SecretStore(
         lambda: aws.client("secretsmanager"),
-        ttl=_number("HOOKGATE_SECRET_CACHE_SECONDS", DEFAULT_TTL_SECONDS),
+        ttl=secret_cache_ttl(),
         refresh_interval=_number(
             "HOOKGATE_SECRET_REFRESH_SECONDS", DEFAULT_REFRESH_INTERVAL_SECONDS
         ),
@@ -90,30 +102,43 @@ def get_token_endpoint() -> TokenEndpoint:
     return TokenEndpoint(config=get_config(), secrets=store, tokens=tokens)
 
 
-def check_grace_windows(config: HookgateConfig, cache_ttl: float) -> None:
-    """Refuse a grace window a cached secret could outlast.
+def grace_window_problems(config: HookgateConfig, cache_ttl: float) -> dict[str, str]:
+    """Return, by registration name, each grace window a cached secret could outlast.
 
     After a rotation finishes, a receiver may keep verifying from its cache for up to the TTL,
     and a provider may still send with the old secret meanwhile; a previous secret dropped
     before that would refuse genuine deliveries. A grace of 0 (never accept the previous
     version) is the operator's explicit choice and allowed.
     """
-    for registration in config.registrations.values():
-        grace = registration.previous_secret_grace_seconds
-        if 0 < grace <= cache_ttl:
-            raise ConfigError(
-                f"registration {registration.name!r}: previous_secret_grace_seconds ({grace}) "
-                f"must be longer than the secret cache TTL ({cache_ttl:g} s, "
-                "HOOKGATE_SECRET_CACHE_SECONDS)"
-            )
+    return {
+        registration.name: (
+            f"previous_secret_grace_seconds ({grace}) must be longer than the secret cache TTL "
+            f"({cache_ttl:g} s, HOOKGATE_SECRET_CACHE_SECONDS)"
+        )
+        for registration in config.registrations.values()
+        if 0 < (grace := registration.previous_secret_grace_seconds) <= cache_ttl
+    }
+
+
+def check_grace_windows(config: HookgateConfig, cache_ttl: float) -> None:
+    """Raise ConfigError for the first grace window a cached secret could outlast."""
+    for name, problem in grace_window_problems(config, cache_ttl).items():
+        raise ConfigError(f"registration {name!r}: {problem}")
+
+
+def _available(config: HookgateConfig, cache_ttl: float) -> HookgateConfig:
+    """Return ``config`` with the registrations whose grace window is unsafe made unavailable."""
+    problems = grace_window_problems(config, cache_ttl)
+    for name, problem in problems.items():
+        logger.error("registration unavailable: %s", problem, extra={"registration": name})
+    return config.without(problems)
 
 
 @cache
 def get_receiver() -> Receiver:
     """Return the container's receive pipeline; raises ConfigError when misconfigured."""
-    config = get_config()
     store = _secret_store()
-    check_grace_windows(config, store.ttl)
+    config = _available(get_config(), store.ttl)
     needs_tokens = any(r.oauth2 is not None for r in config.registrations.values())
     return Receiver(
         host=get_plugin_host(),

@@ -55,6 +55,9 @@ class SyncReport:
 
     applied: bool
     results: list[RegistrationResult] = field(default_factory=list)
+    # Declared registrations that could not be synced at all (their plugin did not load, their
+    # settings are invalid), with the reason: not in ``results``, but an error all the same.
+    unavailable: dict[str, str] = field(default_factory=dict)
 
     @property
     def drift(self) -> list[PlannedChange]:
@@ -67,8 +70,8 @@ class SyncReport:
         return {r.registration: r.error for r in self.results if r.error}
 
     def exit_code(self) -> int:
-        """Return 1 on any error, else 2 when a plan found changes, else 0."""
-        if self.errors:
+        """Return 1 on any error or unavailable registration, else 2 when a plan found changes."""
+        if self.errors or self.unavailable:
             return EXIT_ERROR
         if not self.applied and self.drift:
             return EXIT_CHANGES
@@ -87,6 +90,7 @@ class SyncReport:
                 }
                 for r in self.results
             ],
+            "unavailable": dict(self.unavailable),
             "summary": dict(Counter(c.action for r in self.results for c in r.changes)),
         }
 
@@ -107,6 +111,8 @@ def render(report: SyncReport) -> str:
             )
         if result.error:
             lines.append(f"  ! error: {result.error}")
+    for name, reason in sorted(report.unavailable.items()):
+        lines.append(f"{name}\n  ! unavailable: {reason}")
     counts = Counter(c.action for r in report.results for c in r.changes)
     verb = "Applied" if report.applied else "Plan"
     lines.append(
@@ -114,6 +120,7 @@ def render(report: SyncReport) -> str:
         f"{counts['delete']} to delete, {counts['unchanged']} unchanged"
         + (f", {counts['unmanaged']} not managed" if counts["unmanaged"] else "")
         + (f", {len(report.errors)} failed" if report.errors else "")
+        + (f", {len(report.unavailable)} unavailable" if report.unavailable else "")
         + "."
     )
     return "\n".join(lines)
@@ -152,39 +159,50 @@ class SyncEngine:
         report = SyncReport(applied=apply)
         if only:
             for name in only:
-                self.config.get(name)  # unknown names fail before any provider call
-        for registration in self.config.registrations.values():
-            if only and registration.name not in only:
-                continue
-            result = RegistrationResult(registration.name, registration.provider)
-            report.results.append(result)
-            provider = self.host.get(registration.provider)
-            if provider.info.api_credential_keys and not registration.api_secret_id:
-                result.changes = [_unmanaged(registration, "no api_secret in hookgate.yaml")]
-                continue
-            if not provider.implements("hookgate_register"):
-                # A provider without a webhook API (its plugin has no register hook): not an
-                # error, which would raise SyncFailedAlarm every run and stop `hookgate dev`.
-                why = f"provider {provider.name!r} offers no webhook management"
-                result.changes = [_unmanaged(registration, why)]
-                continue
-            try:
-                if apply and self.leases is not None:
-                    with self.leases.hold(registration.name, wait_seconds=LEASE_WAIT_SECONDS):
-                        result.changes = self._register(registration, base_url, apply=True)
-                else:
-                    result.changes = self._register(registration, base_url, apply=apply)
-            except ApplyInterruptedError as exc:
-                result.changes = list(exc.applied)
-                result.error = f"apply stopped part-way, changes above were made: {exc}"
-            except HookgateError as exc:
-                result.error = str(exc)
-            if result.error:
+                if name not in self.config.unavailable:
+                    self.config.get(name)  # unknown names fail before any provider call
+        for name, unavailable in self.config.unavailable.items():
+            if not only or name in only:
+                report.unavailable[name] = unavailable.reason
                 logger.error(
-                    "sync failed",
-                    extra={"registration": registration.name, "error": result.error},
+                    "sync skipped an unavailable registration",
+                    extra={"registration": name, "error": unavailable.reason},
                 )
+        for registration in self.config.registrations.values():
+            if not only or registration.name in only:
+                report.results.append(self._sync_one(registration, base_url, apply=apply))
         return report
+
+    def _sync_one(
+        self, registration: Registration, base_url: str, *, apply: bool
+    ) -> RegistrationResult:
+        result = RegistrationResult(registration.name, registration.provider)
+        provider = self.host.get(registration.provider)
+        if provider.info.api_credential_keys and not registration.api_secret_id:
+            result.changes = [_unmanaged(registration, "no api_secret in hookgate.yaml")]
+            return result
+        if not provider.implements("hookgate_register"):
+            # A provider without a webhook API (its plugin has no register hook): not an
+            # error, which would raise SyncFailedAlarm every run and stop `hookgate dev`.
+            why = f"provider {provider.name!r} offers no webhook management"
+            result.changes = [_unmanaged(registration, why)]
+            return result
+        try:
+            if apply and self.leases is not None:
+                with self.leases.hold(registration.name, wait_seconds=LEASE_WAIT_SECONDS):
+                    result.changes = self._register(registration, base_url, apply=True)
+            else:
+                result.changes = self._register(registration, base_url, apply=apply)
+        except ApplyInterruptedError as exc:
+            result.changes = list(exc.applied)
+            result.error = f"apply stopped part-way, changes above were made: {exc}"
+        except HookgateError as exc:
+            result.error = str(exc)
+        if result.error:
+            logger.error(
+                "sync failed", extra={"registration": registration.name, "error": result.error}
+            )
+        return result
 
     def _register(
         self, registration: Registration, base_url: str, *, apply: bool
@@ -263,7 +281,7 @@ def publish_drift(report: SyncReport, bus_name: str, events_client: Any) -> int:
             "Detail": json.dumps({"registration": name, "error": error}),
             "EventBusName": bus_name,
         }
-        for name, error in report.errors.items()
+        for name, error in {**report.errors, **report.unavailable}.items()
     ]
     published = 0
     for start in range(0, len(entries), 10):

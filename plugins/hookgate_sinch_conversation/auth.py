@@ -7,6 +7,7 @@ before it expires.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 
@@ -57,5 +58,7 @@ class SinchAuth:
         )
         body = response.json()
         lifetime = float(body.get("expires_in", 3600))
+        if not math.isfinite(lifetime):  # Infinity would keep the token forever: do not cache
+            lifetime = 0.0
         self._token = (str(body["access_token"]), self._clock() + max(0.0, lifetime - 60))
         return self._token[0]

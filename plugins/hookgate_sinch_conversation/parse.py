@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from hookgate.errors import MalformedPayloadError
+from hookgate import safe_json
 from hookgate.models import EventError, InboundRequest, NormalisedEvent, Registration
 from hookgate.taxonomy import UNKNOWN
 from hookgate_sinch_conversation.event_types import EVENT_TYPE_MAP, PAYLOAD_KEYS
@@ -30,9 +29,9 @@ def parse_time(value: Any) -> datetime | None:
         return None
     try:
         parsed = datetime.fromisoformat(value)
-    except ValueError:
+        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):  # "0001-01-01T00:00:00+01:00" is before year 1 in UTC
         return None
-    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _error(report: Mapping[str, Any]) -> EventError | None:
@@ -68,12 +67,7 @@ def _dedupe_key(trigger: str, item: Mapping[str, Any], channel: str | None, body
 
 def parse_callback(request: InboundRequest, registration: Registration) -> list[NormalisedEvent]:
     """Parse one Sinch Conversation callback; unknown kinds become ``unknown`` events."""
-    try:
-        payload = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
-        raise MalformedPayloadError("body is not JSON") from None
-    if not isinstance(payload, dict):
-        raise MalformedPayloadError("body is not a JSON object")
+    payload = safe_json.load_object(request.body)
 
     key = next((k for k in PAYLOAD_KEYS if k in payload), None)
     trigger = PAYLOAD_KEYS[key] if key else "UNKNOWN"

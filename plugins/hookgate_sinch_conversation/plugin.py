@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -48,6 +49,8 @@ def _timestamp(value: str) -> float | None:
         number = float(value)
     except ValueError:
         return None
+    if not math.isfinite(number):  # "nan" would pass every window comparison
+        return None
     # Sinch sends epoch seconds (SDK test vectors); a 13-digit value is read as milliseconds
     # [GUESS: not documented, tolerated so a format change cannot lock every delivery out].
     return number / 1000 if number > 1e12 else number
@@ -93,7 +96,8 @@ def hookgate_verify(
         return Verdict.reject("signature mismatch")
     signed_at = _timestamp(stamp)
     tolerance = settings.timestamp_tolerance_seconds
-    if signed_at is None or abs(now.timestamp() - signed_at) > tolerance:
+    # Written so that anything incomparable (a NaN) lands outside the window.
+    if signed_at is None or not abs(now.timestamp() - signed_at) <= tolerance:
         return Verdict.reject("stale timestamp", retryable_with_fresh_secrets=False)
     expires = datetime.fromtimestamp(signed_at + tolerance, UTC)
     return Verdict.accept(matched.stage, ReplayGuard(nonce=nonce, expires_at=expires))

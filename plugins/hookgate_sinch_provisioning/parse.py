@@ -10,12 +10,11 @@ becomes one ``unknown`` event carrying the whole payload.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from hookgate.errors import MalformedPayloadError
+from hookgate import safe_json
 from hookgate.models import InboundRequest, NormalisedEvent, Registration
 from hookgate.taxonomy import UNKNOWN
 from hookgate_sinch_provisioning.event_types import EVENT_TYPE_MAP, channel_of
@@ -64,12 +63,10 @@ _EPOCH_MILLIS_FROM: Final = 10**11
 def parse_request(request: InboundRequest, registration: Registration) -> list[NormalisedEvent]:
     """Return the one normalised event a Provisioning callback carries.
 
-    Raise :class:`MalformedPayloadError` when the body is not JSON at all.
+    Raise :class:`MalformedPayloadError` when the body is not JSON at all, or is JSON that
+    :mod:`hookgate.safe_json` refuses (too deep, NaN, huge numbers, duplicate keys).
     """
-    try:
-        payload: Any = json.loads(request.body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise MalformedPayloadError("sinch_provisioning: body is not JSON") from None
+    payload: Any = safe_json.loads(request.body)
     if not isinstance(payload, dict):
         return [_unknown_shape(request, registration, payload)]
 

@@ -78,7 +78,7 @@ def verify_sinch_conversation_hmac(
     version = matching(candidates, request.body, nonce, timestamp, signature)
     if version is None:
         return Verdict.reject("signature mismatch")
-    if abs(now - signed_at) > tolerance:
+    if not abs(now - signed_at) <= tolerance:  # fail closed: inside the window or refused
         return Verdict.reject("stale timestamp", retryable_with_fresh_secrets=False)
     guard = ReplayGuard(nonce=nonce, expires_at=max(now, signed_at) + tolerance)
     return Verdict.accept(version.stage, guard)

@@ -18,6 +18,7 @@ from moto import mock_aws
 
 from hookgate import runtime
 from hookgate.config import load_config
+from hookgate.local.aws_rotation import RotationService
 from hookgate.local.emulator import LocalAccount, provision, running_emulator
 from hookgate.local.front import build_front
 from hookgate.local.template import http_routes, load_template
@@ -157,7 +158,7 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
-    with mock_aws():
+    with mock_aws(), RotationService().installed():  # Secrets Manager as AWS documents it
         reset_caches()
         yield
     reset_caches()

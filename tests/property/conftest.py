@@ -1,9 +1,9 @@
-"""One emulated account per module: the receiver and token handlers with four registrations.
+"""One emulated account per module: the receiver and token handlers with five registrations.
 
-Registrations: Sinch Conversation, 360dialog and Insider One V1 with the plugins' published test
-secrets (so tests can sign genuine requests), and Insider One V2 with OAuth2 and generated
-client credentials. The handlers are called in process with API Gateway v2 events; the same
-account also serves the local front for schemathesis.
+Registrations: Sinch Conversation, Sinch Provisioning, 360dialog and Insider One V1 with the
+plugins' published test secrets (so tests can sign genuine requests), and Insider One V2 with
+OAuth2 and generated client credentials. The handlers are called in process with API Gateway
+v2 events; the same account also serves the local front for schemathesis.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from hookgate.local.emulator import LocalAccount
 from hookgate_360dialog.samples import TEST_SECRET as DIALOG_SECRET
 from hookgate_insider_one.samples import TEST_SECRET as INSIDER_SECRET
 from hookgate_sinch_conversation.samples import TEST_SECRET as SINCH_SECRET
+from hookgate_sinch_provisioning.samples import PROJECT_ID as PROVISIONING_PROJECT
+from hookgate_sinch_provisioning.samples import TEST_SECRET as PROVISIONING_SECRET
 from tests.integration.conftest import LambdaContext, front_on_emulator, load_function
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,6 +36,12 @@ REGISTRATIONS: list[dict[str, Any]] = [
         "provider": "sinch_conversation",
         "secret": "hookgate/sinch-demo",
         "settings": {"project_id": "p-1", "app_id": "01EB37HMH1M6SV18BSNS3G135H"},
+    },
+    {
+        "name": "sinch-provisioning-demo",
+        "provider": "sinch_provisioning",
+        "secret": "hookgate/sinch-provisioning-demo",
+        "settings": {"project_id": PROVISIONING_PROJECT},
     },
     {
         "name": "360dialog-demo",
@@ -57,6 +65,7 @@ REGISTRATIONS: list[dict[str, Any]] = [
 ]
 KNOWN_SECRETS = {
     "hookgate/sinch-demo": SINCH_SECRET,
+    "hookgate/sinch-provisioning-demo": PROVISIONING_SECRET,
     "hookgate/360dialog-demo": DIALOG_SECRET,
     "hookgate/insider-demo": INSIDER_SECRET,
 }

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from hookgate import cli, runtime
 from hookgate.cli import main
+from hookgate.plugins import load_plugins
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "events" / "sinch_conversation"
@@ -69,6 +71,48 @@ def test_check_reports_an_invalid_file(tmp_path: Path, capsys: pytest.CaptureFix
     bad.write_text("version: 1\nregistrations:\n  - {name: x, provider: nope, secret: s}\n")
     assert main(["check", "--config", str(bad)]) == 1
     assert "registration 'x': provider: unknown provider 'nope'" in capsys.readouterr().err
+
+
+def test_check_stays_strict_about_what_serving_tolerates(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The receiver serves the other registrations when one is unavailable; check refuses it.
+    config = tmp_path / "hookgate.yaml"
+    config.write_text(
+        "version: 1\nregistrations:\n"
+        "  - {name: dialog, provider: 360dialog, secret: s, settings: {auth_header: x-t}}\n"
+        "  - {name: sinch, provider: sinch_conversation, secret: t, settings: {project_id: p}}\n"
+        "  - {name: slow, provider: 360dialog, secret: u, previous_secret_grace_seconds: 30}\n"
+    )
+    assert main(["check", "--config", str(config)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        f"error: {config}: registration 'sinch': settings.app_id: Field required",
+        f"error: {config}: registration 'slow': previous_secret_grace_seconds (30) must be "
+        "longer than the secret cache TTL (60 s, HOOKGATE_SECRET_CACHE_SECONDS)",
+        f"{config}: 2 problem(s)",
+    ]
+    monkeypatch.setenv("HOOKGATE_DISABLE_PLUGINS", "sinch_conversation")
+    runtime.reset()
+    try:
+        assert main(["check", "--config", str(ROOT / "hookgate.yaml")]) == 1
+        assert "plugin 'sinch_conversation' is disabled" in capsys.readouterr().err
+    finally:
+        monkeypatch.delenv("HOOKGATE_DISABLE_PLUGINS")
+        runtime.reset()
+
+
+def test_check_fails_when_a_plugin_failed_to_load(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    host = load_plugins()
+    broken = type(host)(providers=host.providers, failures={"acme": "import failed: boom"})
+    monkeypatch.setattr(cli, "get_plugin_host", lambda: broken)
+    assert main(["check", "--config", str(ROOT / "hookgate.yaml")]) == 1
+    assert capsys.readouterr().err.splitlines()[-2:] == [
+        "error: plugin 'acme' failed to load: import failed: boom",
+        f"{ROOT / 'hookgate.yaml'}: 1 problem(s)",
+    ]
 
 
 def test_verify_a_saved_request(secret_file: Path, capsys: pytest.CaptureFixture[str]) -> None:

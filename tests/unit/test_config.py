@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from hookgate.config import load_config, parse_config
-from hookgate.errors import ConfigError, UnknownRegistrationError
+from hookgate.errors import ConfigError, RegistrationUnavailableError, UnknownRegistrationError
 from hookgate.plugins import load_plugins
-from hookgate.runtime import check_grace_windows
+from hookgate.runtime import check_grace_windows, grace_window_problems
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD = """
@@ -85,8 +85,10 @@ def test_the_shipped_hookgate_yaml_is_valid(host) -> None:  # type: ignore[no-un
     ],
 )
 def test_mistakes_name_file_registration_and_field(host, text: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    # A registration's own mistake (provider, settings) leaves it unavailable; require_all (what
+    # `hookgate check` uses) refuses it. Mistakes in the document refuse it outright.
     with pytest.raises(ConfigError, match=message):
-        parse_config(text, "hookgate.yaml", host)
+        parse_config(text, "hookgate.yaml", host).require_all()
 
 
 def test_missing_file_is_a_config_error(tmp_path: Path, host) -> None:  # type: ignore[no-untyped-def]
@@ -140,3 +142,90 @@ def test_reading_a_json_config_does_not_import_yaml() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)  # noqa: S603
     assert done.stdout.strip() == "False"
+
+
+OTHER = """
+  - name: dialog
+    provider: 360dialog
+    secret: hookgate/dialog
+    settings: {auth_header: x-hookgate-token}
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (
+            GOOD.replace("app_id: a", "app_idd: a") + OTHER,
+            "settings.app_id: Field required; settings.app_idd: Extra inputs are not permitted",
+        ),
+        (
+            GOOD.replace("provider: sinch_conversation", "provider: nosuch") + OTHER,
+            "provider: unknown provider 'nosuch'; loaded providers: 360dialog, insider_one, "
+            "sinch_conversation, sinch_provisioning",
+        ),
+    ],
+)
+def test_one_registrations_mistake_leaves_the_others_available(  # type: ignore[no-untyped-def]
+    host, text: str, reason: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = parse_config(text, "hookgate.yaml", host)
+    assert list(config.registrations) == ["dialog"]
+    assert config.get("dialog").provider == "360dialog"
+    (unavailable,) = config.unavailable.values()
+    assert (unavailable.name, unavailable.reason) == ("sinch-demo", reason)
+    with pytest.raises(RegistrationUnavailableError) as caught:
+        config.get("sinch-demo")
+    assert str(caught.value) == f"registration 'sinch-demo' is unavailable: {reason}"
+    with pytest.raises(UnknownRegistrationError, match="declared: dialog"):
+        config.get("other")
+    assert config.problems() == [f"hookgate.yaml: registration 'sinch-demo': {reason}"]
+    assert [r.getMessage() for r in caplog.records] == [f"registration unavailable: {reason}"]
+    with pytest.raises(ConfigError, match="registration 'sinch-demo'"):
+        config.require_all()
+    assert parse_config(GOOD + OTHER, "hookgate.yaml", host).require_all().problems() == []
+
+
+def test_a_plugin_that_failed_or_is_disabled_is_named_as_the_reason() -> None:
+    failing = load_plugins(block={"sinch_conversation"})
+    broken = type(failing)(
+        providers=failing.providers, failures={"sinch_conversation": "import failed: boom"}
+    )
+    config = parse_config(GOOD + OTHER, "hookgate.yaml", broken)
+    assert config.unavailable["sinch-demo"].reason == (
+        "provider: plugin 'sinch_conversation' failed to load: import failed: boom"
+    )
+    config = parse_config(GOOD + OTHER, "hookgate.yaml", failing)
+    assert failing.disabled == frozenset({"sinch_conversation"})
+    assert config.unavailable["sinch-demo"].reason == (
+        "provider: plugin 'sinch_conversation' is disabled "
+        "(HOOKGATE_DISABLE_PLUGINS or HOOKGATE_PLUGINS)"
+    )
+    assert list(config.registrations) == ["dialog"]
+
+
+def test_a_declared_name_twice_is_refused_even_when_the_first_is_unavailable(host) -> None:  # type: ignore[no-untyped-def]
+    twice = (
+        GOOD.replace("provider: sinch_conversation", "provider: nosuch")
+        + GOOD.split("registrations:\n")[1]
+    )
+    with pytest.raises(ConfigError, match="'sinch-demo': name: declared twice"):
+        parse_config(twice, "hookgate.yaml", host)
+
+
+def test_a_short_grace_window_makes_only_that_registration_unavailable(host) -> None:  # type: ignore[no-untyped-def]
+    text = GOOD.replace(
+        "secret: hookgate/sinch-demo",
+        "secret: hookgate/sinch-demo\n    previous_secret_grace_seconds: 60",
+    )
+    config = parse_config(text + OTHER, "hookgate.yaml", host)
+    problems = grace_window_problems(config, 60.0)
+    assert problems == {
+        "sinch-demo": "previous_secret_grace_seconds (60) must be longer than the secret cache "
+        "TTL (60 s, HOOKGATE_SECRET_CACHE_SECONDS)"
+    }
+    assert grace_window_problems(config, 59.0) == {}
+    narrowed = config.without(problems)
+    assert list(narrowed.registrations) == ["dialog"]
+    assert narrowed.unavailable["sinch-demo"].provider == "sinch_conversation"
+    assert config.without({}) is config

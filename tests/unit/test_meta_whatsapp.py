@@ -251,7 +251,7 @@ def test_epoch_time(value: Any, expected: datetime | None) -> None:
         (b"[1, 2]", "not a JSON object"),
         (b"null", "not a JSON object"),
         (b'"entry"', "not a JSON object"),
-        (b"[" * 100_000 + b"]" * 100_000, "not JSON"),
+        (b"[" * 100_000 + b"]" * 100_000, "nests deeper"),  # refused before decoding
         (b'{"a":' + b"[" * MAX_DEPTH + b"]" * MAX_DEPTH + b"}", "nests deeper"),
     ],
 )
@@ -298,9 +298,10 @@ _KEYS = st.sampled_from(
 JSON_VALUES = st.recursive(
     st.none()
     | st.booleans()
-    | st.integers()
-    | st.integers(min_value=10**300, max_value=10**400)
-    | st.floats(allow_nan=False)
+    # What hookgate.safe_json accepts: integers below 2**64 in magnitude, finite doubles.
+    | st.integers(min_value=1 - 2**64, max_value=2**64 - 1)
+    | st.integers(min_value=2**63, max_value=2**64 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=8)
     | st.sampled_from(["messages", "text", "interactive", "button_reply", "1731600000", "nan"]),
     lambda inner: (

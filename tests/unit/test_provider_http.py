@@ -90,3 +90,9 @@ def test_retry_after_accepts_http_dates() -> None:
 
     assert retry_after_seconds(response, now=datetime(2015, 10, 21, 7, 28, 0, tzinfo=UTC)) == 30.0
     assert retry_after_seconds(httpx.Response(429)) is None
+
+
+@pytest.mark.parametrize("value", ["nan", "NaN", "inf", "-inf", "Infinity", "1e400"])
+def test_a_retry_after_that_is_no_number_of_seconds_is_ignored(value: str) -> None:
+    assert retry_after_seconds(httpx.Response(429, headers={"Retry-After": value})) is None
+    assert retry_after_seconds(httpx.Response(429, headers={"Retry-After": "-5"})) == 0.0

@@ -6,6 +6,7 @@ import json
 import warnings
 from datetime import timedelta
 
+import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,6 +16,7 @@ from hookgate.errors import MalformedPayloadError
 from hookgate.models import Registration, SecretStage, SecretVersion, SecretVersions
 from hookgate.taxonomy import EVENT_TYPES
 from hookgate_sinch_conversation import plugin
+from hookgate_sinch_conversation.auth import SinchAuth
 from hookgate_sinch_conversation.parse import parse_callback
 from hookgate_sinch_conversation.samples import EXPECTED_TYPES, SAMPLE_PAYLOADS, TEST_SECRET
 from hookgate_sinch_conversation.settings import SinchConversationSettings
@@ -100,6 +102,14 @@ def test_the_sdk_test_vector() -> None:
         (SinchRequest(drop=("signature-timestamp",)), "missing signature headers"),
         (SinchRequest(algorithm="HmacSHA1"), "unsupported signature algorithm"),
         (SinchRequest(timestamp="yesterday"), "stale timestamp"),
+        # Signed correctly, yet no time: a NaN compares False with everything, so a window
+        # check written `abs(now - t) > tolerance` let it through (and then raised).
+        (SinchRequest(timestamp="nan"), "stale timestamp"),
+        (SinchRequest(timestamp="NaN"), "stale timestamp"),
+        (SinchRequest(timestamp="-nan"), "stale timestamp"),
+        (SinchRequest(timestamp="inf"), "stale timestamp"),
+        (SinchRequest(timestamp="-Infinity"), "stale timestamp"),
+        (SinchRequest(timestamp="1e400"), "stale timestamp"),
     ],
 )
 def test_rejections(request_: SinchRequest, reason: str) -> None:
@@ -234,6 +244,18 @@ def test_statuses_of_one_message_have_distinct_dedupe_keys() -> None:
     assert len(keys) == 4
 
 
+def test_a_time_outside_datetimes_range_in_utc_is_no_time() -> None:
+    body = json.dumps(
+        {
+            "event_time": "0001-01-01T00:00:00+01:00",  # before year 1 once in UTC
+            "accepted_time": "9999-12-31T23:59:59-01:00",  # after year 9999 once in UTC
+            "message_delivery_report": {"message_id": "m-1", "status": "DELIVERED"},
+        }
+    ).encode()
+    (event,) = parse_callback(SinchRequest(body=body).build(), REGISTRATION)
+    assert (event.type, event.occurred_at) == ("message.delivered", None)
+
+
 @pytest.mark.parametrize("body", [b"", b"not json", b"[1,2]", b'"text"', b"\xff\xfe"])
 def test_malformed_bodies(body: bytes) -> None:
     with pytest.raises(MalformedPayloadError):
@@ -277,3 +299,29 @@ def test_any_json_parses_or_is_refused_cleanly(value: object) -> None:
     except MalformedPayloadError:
         return
     assert len(events) == 1 and events[0].type in EVENT_TYPES
+
+
+@pytest.mark.parametrize(("expires_in", "fetches"), [("Infinity", 2), ("NaN", 2), ("3600", 1)])
+def test_an_api_token_without_a_finite_lifetime_is_not_cached(
+    expires_in: str, fetches: int
+) -> None:
+    seen: list[httpx.Request] = []
+
+    def sinch_auth_host(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        body = f'{{"access_token":"t-{len(seen)}","expires_in":{expires_in}}}'
+        return httpx.Response(200, content=body.encode())
+
+    now = [1000.0]
+    auth = SinchAuth(
+        httpx.Client(transport=httpx.MockTransport(sinch_auth_host)),
+        auth_url="https://auth.example",
+        key_id="key",
+        key_secret="key-secret-value",
+        provider="sinch_conversation",
+        clock=lambda: now[0],
+    )
+    assert auth.bearer() == "t-1"
+    now[0] += 600
+    auth.bearer()
+    assert len(seen) == fetches

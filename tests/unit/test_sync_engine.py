@@ -19,7 +19,7 @@ from hookgate.models import ProviderInfo, Registration, SecretVersion, SecretVer
 from hookgate.plugins import load_plugins
 from hookgate.provider_http import ProviderAPIError
 from hookgate.secrets import SecretStore
-from hookgate.sync import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, SyncEngine, render
+from hookgate.sync import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, SyncEngine, publish_drift, render
 from hookgate.sync_models import ApplyInterruptedError, PlannedChange
 
 
@@ -205,3 +205,27 @@ def test_a_provider_without_webhook_management_is_unmanaged_not_an_error() -> No
     assert result.error is None
     assert [c.action for c in result.changes] == ["unmanaged"]
     assert "offers no webhook management" in render(report)
+
+
+def test_an_unavailable_registration_is_reported_and_the_others_synced(
+    engine: tuple[SyncEngine, MemoryProvider],
+) -> None:
+    sync, _ = engine
+    config = sync.config.without({"two": "provider: plugin 'memory' failed to load: boom"})
+    report = SyncEngine(sync.host, config, sync.secrets).run(BASE, apply=True)
+    assert [r.registration for r in report.results] == ["one"]
+    assert not report.errors
+    assert report.unavailable == {"two": "provider: plugin 'memory' failed to load: boom"}
+    assert report.exit_code() == EXIT_ERROR
+    assert "two\n  ! unavailable: provider: plugin 'memory' failed to load: boom" in render(report)
+    only = SyncEngine(sync.host, config, sync.secrets).run(BASE, apply=False, only=["two"])
+    assert (only.results, only.unavailable) == ([], report.unavailable)
+    assert (
+        SyncEngine(sync.host, config, sync.secrets).run(BASE, apply=False, only=["one"]).unavailable
+        == {}
+    )
+
+    events = boto3.client("events", region_name="eu-west-1")
+    bus = events.create_event_bus(Name="hookgate-test")["EventBusArn"].rsplit("/", 1)[1]
+    assert len(report.drift) == 1  # one's webhook created, and two: registration.sync_failed
+    assert publish_drift(report, bus, events) == 2

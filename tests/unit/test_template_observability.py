@@ -116,3 +116,78 @@ def test_dashboard_is_valid_json_and_shows_every_alarm(template: dict[str, Any])
     assert shown == set(alarms(template))
     titles = [w["properties"]["title"] for w in dashboard_body(template)["widgets"]]
     assert "Refused, by provider and reason" in titles
+
+
+# Every answer the receiver gives, as written in its code: _answer(status, "outcome", ...) or
+# Outcome(status=..., outcome="...").
+_ANSWERS = re.compile(
+    r'_answer\(\s*(\d{3}),\s*"(\w+)"|Outcome\(\s*status=(\d{3}),\s*outcome="(\w+)"'
+)
+
+
+def receiver_outcomes() -> dict[str, int]:
+    """Each outcome the receiver can count, with its HTTP status."""
+    found: dict[str, int] = {}
+    for path in (ROOT / "layers/hookgate/receive.py", ROOT / "functions/receiver/app.py"):
+        for match in _ANSWERS.finditer(path.read_text(encoding="utf-8")):
+            status, outcome = (match[1], match[2]) if match[1] else (match[3], match[4])
+            found[outcome] = int(status)
+    return found
+
+
+def watched_outcomes(alarm: dict[str, Any]) -> set[str]:
+    return {
+        d["Value"]
+        for metric in watched_metrics(alarm)
+        if metric.get("MetricName") == "Webhooks"
+        for d in metric["Dimensions"]
+        if d["Name"] == "outcome"
+    }
+
+
+def summed_ids(alarm: dict[str, Any]) -> set[str]:
+    """The metric ids the alarm's one returned expression adds up (each through FILL)."""
+    (expression,) = [q["Expression"] for q in alarm["Metrics"] if q.get("ReturnData")]
+    return set(re.findall(r"FILL\((\w+), 0\)", expression))
+
+
+def test_the_rejection_alarm_counts_every_refusal_not_only_401(template: dict[str, Any]) -> None:
+    outcomes = receiver_outcomes()
+    refusals = {outcome for outcome, status in outcomes.items() if 400 <= status < 500}
+    assert refusals >= {"rejected", "malformed", "not_found", "method_not_allowed", "too_large"}
+    alarm = alarms(template)["RejectionSpikeAlarm"]
+    assert watched_outcomes(alarm) == refusals
+    stats = {q["Id"] for q in alarm["Metrics"] if "MetricStat" in q}
+    assert summed_ids(alarm) == stats
+    assert alarm["Threshold"] == {"Ref": "RejectionAlarmThreshold"}
+    described = template["Parameters"]["RejectionAlarmThreshold"]["Description"]
+    assert all(str(outcomes[o]) in described for o in refusals)
+
+
+def test_every_failure_of_the_receivers_own_is_alarmed(template: dict[str, Any]) -> None:
+    failures = {outcome for outcome, status in receiver_outcomes().items() if status >= 500}
+    assert "registration_unavailable" in failures
+    unavailable = alarms(template)["ReceiverUnavailableAlarm"]
+    assert summed_ids(unavailable) == {q["Id"] for q in unavailable["Metrics"] if "MetricStat" in q}
+    watched = watched_outcomes(unavailable) | watched_outcomes(
+        alarms(template)["PublishFailedAlarm"]
+    )
+    # in_flight: another invocation is publishing the same event now; the retry succeeds.
+    assert failures - watched == {"in_flight"}
+
+
+def test_api_gateways_own_5xx_are_alarmed(template: dict[str, Any]) -> None:
+    # A body over Lambda's 6 MB payload limit is answered 500 before any function runs.
+    alarm = alarms(template)["ApiServerErrorsAlarm"]
+    assert (alarm["Namespace"], alarm["MetricName"], alarm["Statistic"]) == (
+        "AWS/ApiGateway",
+        "5xx",
+        "Sum",
+    )
+    assert alarm["Dimensions"] == [
+        {"Name": "ApiId", "Value": {"Ref": "HttpApi"}},
+        {"Name": "Stage", "Value": "$default"},
+    ]
+    assert template["Resources"]["HttpApi"]["Type"] == "AWS::Serverless::HttpApi"
+    assert "StageName" not in template["Resources"]["HttpApi"]["Properties"]  # so: $default
+    assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (1, "GreaterThanOrEqualToThreshold")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -26,6 +25,7 @@ from hookgate.models import (
     SecretVersions,
     Verdict,
 )
+from hookgate.safe_json import load_object
 from hookgate.taxonomy import UNKNOWN
 
 PROVIDER: Final = "example"
@@ -76,15 +76,21 @@ def hookgate_verify(request: InboundRequest, secrets: SecretVersions) -> Verdict
     return Verdict.reject("signature mismatch")
 
 
+def _epoch_seconds(value: Any) -> datetime | None:
+    """Return epoch seconds as aware UTC; None when absent or out of datetime's range."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        return None
+    try:
+        return datetime.fromtimestamp(value, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
 @hookimpl
 def hookgate_parse(request: InboundRequest, registration: Registration) -> list[NormalisedEvent]:
     """Return the one event a delivery carries; raise MalformedPayloadError if it is not one."""
-    try:
-        payload: Any = json.loads(request.body)
-    except ValueError:
-        raise MalformedPayloadError("example: body is not JSON") from None
-    if not isinstance(payload, dict):
-        raise MalformedPayloadError("example: body is not a JSON object")
+    # hookgate's loader refuses what no provider sends: deep nesting, NaN, duplicate keys.
+    payload = load_object(request.body)
     event_id, kind = payload.get("id"), payload.get("type")
     if not isinstance(event_id, str) or not event_id:
         raise MalformedPayloadError("example: body has no 'id'")
@@ -99,11 +105,7 @@ def hookgate_parse(request: InboundRequest, registration: Registration) -> list[
             registration=registration.name,
             provider_event=kind,
             dedupe_key=event_id,
-            occurred_at=(
-                datetime.fromtimestamp(created, UTC)
-                if isinstance(created, int) and not isinstance(created, bool)
-                else None
-            ),
+            occurred_at=_epoch_seconds(created),
             received_at=request.received_at,
             message_id=message_id if isinstance(message_id, str) else None,
             raw=payload,

@@ -21,6 +21,7 @@ import httpx
 from moto.server import ThreadedMotoServer
 
 from hookgate.config import HookgateConfig
+from hookgate.local.aws_rotation import RotationService
 from hookgate.local.template import functions, resolve, resources_of_type
 from hookgate.plugins import PluginHost
 
@@ -35,10 +36,14 @@ CREDENTIALS = {
 
 
 @contextmanager
-def running_emulator(port: int | None = None) -> Iterator[str]:
+def running_emulator(
+    port: int | None = None, secrets_manager: RotationService | None = None
+) -> Iterator[str]:
     """Run moto server on 127.0.0.1 and yield its endpoint URL.
 
     Without a ``port`` the server binds port 0 and the endpoint names the port it was given.
+    Its Secrets Manager behaves as AWS documents (``secrets_manager``, or a new
+    :class:`RotationService` with no rotation function).
     """
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto server's per-request lines
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port or 0, verbose=False)
@@ -48,7 +53,8 @@ def running_emulator(port: int | None = None) -> Iterator[str]:
     # moto keeps its accounts in process-wide state: start (and leave) an empty account.
     httpx.post(f"{endpoint}/moto-api/reset", timeout=10).raise_for_status()
     try:
-        yield endpoint
+        with (secrets_manager or RotationService()).installed():
+            yield endpoint
     finally:
         httpx.post(f"{endpoint}/moto-api/reset", timeout=10)
         server.stop()

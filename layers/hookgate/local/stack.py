@@ -146,8 +146,7 @@ class LocalStack:
     def _start(self) -> None:
         template = load_template(self.root / "template.yaml")
         declared = load_config(self.config_path, self.host)
-        endpoint = self._stack.enter_context(running_emulator())
-        self._stack.enter_context(self.rotations.installed())
+        endpoint = self._stack.enter_context(running_emulator(secrets_manager=self.rotations))
         wirings = self._start_sandboxes(declared)
         workdir = Path(self._stack.enter_context(tempfile.TemporaryDirectory(prefix="hookgate-")))
         effective = workdir / "hookgate.yaml"

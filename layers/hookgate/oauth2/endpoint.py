@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import base64
 import hmac
-import json
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -25,7 +24,9 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, unquote_plus
 
+from hookgate import safe_json
 from hookgate.config import HookgateConfig
+from hookgate.errors import MalformedPayloadError
 from hookgate.models import InboundRequest, Registration, SecretStage, SecretVersions
 from hookgate.oauth2.tokens import BearerTokens
 from hookgate.secrets import SecretStore
@@ -111,11 +112,9 @@ def _form(body: bytes) -> dict[str, str]:
 
 def _json_body(body: bytes) -> dict[str, str]:
     try:
-        document = json.loads(body)
-    except (UnicodeDecodeError, ValueError):
-        raise OAuthError("invalid_request", "the body is not JSON") from None
-    if not isinstance(document, dict):
-        raise OAuthError("invalid_request", "the body is not a JSON object")
+        document = safe_json.load_object(body)
+    except MalformedPayloadError as exc:  # not JSON, too deep (no recursion), NaN, repeated keys
+        raise OAuthError("invalid_request", f"the {exc}") from None
     params: dict[str, str] = {}
     for name, value in document.items():
         if isinstance(value, list) and name in {"scope", "scopes"}:

@@ -39,6 +39,32 @@ _PUBLIC_HEADER_WORDS = ("nonce", "timestamp", "algorithm")  # one-time or public
 _GARBAGE_HEADER_VALUES = ("", "not valid \u00e9\u00e8", "Bearer", "=" * 64, "9" * 40)
 _GARBAGE_BODIES = (b"", b"not json", b"\xff\xfe\x00", b"[1, 2", b"null", b"[]", b"42")
 _MIN_LEAK_LENGTH = 6
+HOSTILE_JSON: Mapping[str, bytes] = {
+    "nested 65 deep": b"[" * 64 + b"]" * 64,
+    "nested 100 deep": b"[" * 99 + b"]" * 99,
+    "nested 100,000 deep": b"[" * 100_000 + b"]" * 100_000,
+    "NaN": b"NaN",
+    "Infinity": b"[Infinity]",
+    "-Infinity": b'{"v":-Infinity}',
+    "a float beyond a double": b"1e400",
+    "an integer of 5,000 digits": b"9" * 5000,
+    "the integer 2**64": b"-18446744073709551616",
+    "a duplicate key": b'{"k":1,"k":2}',
+    "a duplicate key at the top": b'1,"hookgate_probe":2',
+}
+"""JSON values :mod:`hookgate.safe_json` refuses, by what they are: each is put into a genuine
+sample as the value of a new first key ``hookgate_probe`` (see :func:`with_hostile_value`)."""
+
+
+def with_hostile_value(sample: bytes, value: bytes) -> bytes:
+    """Return the non-empty JSON object or array ``sample`` with ``value`` added first.
+
+    In an object it becomes the key ``hookgate_probe``; in an array, the first item.
+    """
+    body = sample.lstrip()
+    if body.startswith(b"["):
+        return b"[" + value + b"," + body[1:]
+    return b'{"hookgate_probe":' + value + b"," + body[1:]
 
 
 def _expect(condition: object, message: str) -> None:
@@ -55,6 +81,15 @@ def _first_payload(payloads: Mapping[str, bytes]) -> bytes:
     if not payloads:
         raise NotImplementedError("hookgate contract suite: provide at least one sample payload")
     return next(iter(payloads.values()))
+
+
+def _json_sample(payloads: Mapping[str, bytes]) -> bytes | None:
+    """Return the first sample that is a non-empty JSON object, else array, else None."""
+    for opening, empty in ((b"{", b"{}"), (b"[", b"[]")):
+        for body in payloads.values():
+            if body.lstrip().startswith(opening) and b"".join(body.split()) != empty:
+                return body
+    return None
 
 
 def _expect_rejected(verdict: Verdict, what: str) -> None:
@@ -335,6 +370,31 @@ class ProviderContract:
                 all(is_known(event.type) for event in events),
                 f"body {body!r} gave types outside the taxonomy",
             )
+
+    def test_hostile_json_is_malformed_even_when_signed(
+        self, contract_kit: ContractKit, provider_sample_payloads: Mapping[str, bytes]
+    ) -> None:
+        """Deep, NaN-laden, huge-numbered or duplicate-keyed JSON: MalformedPayloadError.
+
+        Each body is a genuine sample with one hostile value added, correctly signed, so it
+        passes verify and reaches parse, which must refuse it (the receiver answers 400): not
+        crash (RecursionError is a 500 the provider retries forever), not return events.
+        Decode with :func:`hookgate.safe_json.loads` to pass.
+        """
+        sample = _json_sample(provider_sample_payloads)
+        if sample is None:
+            pytest.skip("no sample is a JSON object or array")
+        for what, value in HOSTILE_JSON.items():
+            body = with_hostile_value(sample, value)
+            request = contract_kit.request(body)
+            _expect_accepted(contract_kit.verify(request), f"{what}: signed", SecretStage.CURRENT)
+            try:
+                events = contract_kit.parse(request)
+            except MalformedPayloadError:
+                continue
+            except Exception as exc:  # any other exception is the failure
+                pytest.fail(f"{what}: parse raised {type(exc).__name__}, not MalformedPayloadError")
+            pytest.fail(f"{what}: parse returned {[e.type for e in events]}, not a refusal")
 
     # -- secrecy --------------------------------------------------------------------------
 

@@ -7,7 +7,6 @@ JSON body ``{"events": [{"id": ..., "kind": ..., "message_id": ...}, ...]}``.
 from __future__ import annotations
 
 import hmac
-import json
 from typing import Any, Final
 
 from pydantic import BaseModel, ConfigDict
@@ -22,6 +21,7 @@ from hookgate.models import (
     SecretVersions,
     Verdict,
 )
+from hookgate.safe_json import loads
 from hookgate.taxonomy import UNKNOWN
 
 TOKEN_HEADER: Final = "x-acme-token"
@@ -67,10 +67,7 @@ def hookgate_verify(request: InboundRequest, secrets: SecretVersions) -> Verdict
 @hookimpl
 def hookgate_parse(request: InboundRequest, registration: Registration) -> list[NormalisedEvent]:
     """Return one normalised event per item of ``events``."""
-    try:
-        payload: Any = json.loads(request.body)
-    except ValueError:
-        raise MalformedPayloadError("acme: body is not JSON") from None
+    payload: Any = loads(request.body)  # hookgate's bounded loader: no deep nesting, no NaN
     items = payload.get("events") if isinstance(payload, dict) else None
     if not isinstance(items, list):
         raise MalformedPayloadError("acme: body has no 'events' list")
