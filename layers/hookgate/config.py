@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -143,7 +143,23 @@ def parse_config(text: str, source: str, host: PluginHost) -> HookgateConfig:
             previous_secret_grace_seconds=declared.previous_secret_grace_seconds,
             oauth2=declared.oauth2,
         )
+    _refuse_shared_client_ids(registrations.values(), source)
     return HookgateConfig(source=source, registrations=registrations)
+
+
+def _refuse_shared_client_ids(registrations: Iterable[Registration], source: str) -> None:
+    """One OAuth2 client id names one registration: the token endpoint finds it by the id."""
+    owners: dict[str, str] = {}
+    for registration in registrations:
+        client_id = registration.client_id
+        if client_id is None:
+            continue
+        if client_id in owners:
+            raise ConfigError(
+                f"{source}: registration {registration.name!r}: oauth2.client_id: "
+                f"{client_id!r} is already the client id of {owners[client_id]!r}"
+            )
+        owners[client_id] = registration.name
 
 
 def load_config(path: str | os.PathLike[str], host: PluginHost | None = None) -> HookgateConfig:
