@@ -62,7 +62,7 @@ def main() -> None:
     os.environ.pop("AWS_ENDPOINT_URL", None)
     import boto3
     from aws_lambda_powertools import Tracer
-    from aws_xray_sdk.core import xray_recorder
+    from aws_xray_sdk.core import xray_recorder  # type: ignore[import-untyped]
     from moto import mock_aws
 
     from hookgate.apigw import build_event
