@@ -205,8 +205,10 @@ def test_failures_from_anyone_never_refuse_the_right_credentials(account: Accoun
         ]
         assert [a.status for a in answers] == [401] * 5 + [429] * 25
     assert _ask(endpoint, client).status == 200
-    assert endpoint.handle(_request(client["client_id"], client["client_secret"], "203.0.113.1"))
-    assert _ask(endpoint, client).status == 200
+    right_elsewhere = _request(client["client_id"], client["client_secret"], "203.0.113.1")
+    assert endpoint.handle(right_elsewhere).status == 200
+    # A success forgets that caller's failures: its next mistake is a plain 401 again.
+    assert endpoint.handle(_request(client["client_id"], "typo", "203.0.113.1")).status == 401
 
 
 def test_a_locked_caller_gets_429_with_retry_after_and_an_rfc_6749_code(account: Account) -> None:
@@ -260,8 +262,12 @@ def test_backoff_doubles_caps_forgets_and_stays_bounded() -> None:
     for _ in range(3):
         backoff.failed(caller)
     assert backoff.retry_after(caller) == 10
-    backoff.failed(("client", "10.9.9.9"))  # newer failures push out the oldest, not this one
-    assert backoff.retry_after(caller) == 10
+    for address in range(3):  # the caller is now the one that failed least recently
+        backoff.failed(("client", f"10.9.9.{address}"))
+    backoff.failed(caller)  # ... and now the most recently: it stays, the oldest goes
+    backoff.failed(("client", "10.9.9.9"))
+    assert len(backoff) == 4
+    assert backoff.retry_after(caller) == 20
 
 
 # --- Finding the client without reading anyone else's secret ----------------------------------
