@@ -3,11 +3,12 @@
 Commands::
 
     hookgate providers                    list loaded providers (and plugins that failed)
-    hookgate check [--config FILE]        validate hookgate.yaml
+    hookgate check [--config FILE]        validate hookgate.yaml (and template.yaml's schedules)
     hookgate verify EVENT --secret FILE   verify and parse a saved API Gateway event offline
     hookgate plan [REGISTRATION ...]      show what sync would change at the providers
     hookgate apply [REGISTRATION ...]     make the providers match hookgate.yaml
-    hookgate rotate REGISTRATION          rotate a registration's secret now (all four steps)
+    hookgate rotate REGISTRATION          rotate a registration's secret now (all four steps;
+                                          --resume / --cancel a rotation left in progress)
     hookgate dev                          run the whole product locally (no AWS, no Docker)
     hookgate sandbox PROVIDER [--port N]  run a provider's sandbox (its webhook API) on loopback
 
@@ -53,7 +54,25 @@ def _check(args: argparse.Namespace) -> int:
             f"{registration.name:<24} {registration.provider:<22} secret {registration.secret_id}"
         )
     print(f"{config.source}: {len(config.registrations)} registration(s) valid")
-    return 0
+    return _check_template(args, config)
+
+
+def _check_template(args: argparse.Namespace, config: Any) -> int:
+    """Check that template.yaml schedules rotation exactly where hookgate can rotate."""
+    template_path = Path(args.template or Path(args.config).resolve().parent / "template.yaml")
+    if not template_path.exists():
+        if args.template:
+            raise HookgateError(f"{template_path}: no such file")
+        return 0
+    from hookgate.local.schedules import rotation_schedule_problems  # noqa: PLC0415
+    from hookgate.local.template import load_template  # noqa: PLC0415
+
+    problems = rotation_schedule_problems(load_template(template_path), config, get_plugin_host())
+    for problem in problems:
+        print(f"{template_path}: {problem}", file=sys.stderr)
+    if not problems:
+        print(f"{template_path}: rotation schedules match what hookgate can rotate")
+    return 1 if problems else 0
 
 
 def _secret_versions(path: Path) -> SecretVersions:
@@ -117,6 +136,7 @@ def _sync(args: argparse.Namespace) -> int:
 def _rotate(args: argparse.Namespace) -> int:
     from hookgate import aws  # noqa: PLC0415 - boto3 only when needed
     from hookgate.rotation import RotationEngine  # noqa: PLC0415
+    from hookgate.runtime import leases_from_env  # noqa: PLC0415
 
     base_url = args.base_url or os.environ.get("HOOKGATE_WEBHOOK_BASE_URL")
     if not base_url:
@@ -129,6 +149,7 @@ def _rotate(args: argparse.Namespace) -> int:
         webhook_base_url=base_url,
         signing_key_secret=args.signing_key_secret,
         propagation_seconds=args.wait,
+        leases=leases_from_env(),
     )
     secret_id = (
         args.signing_key_secret
@@ -137,7 +158,18 @@ def _rotate(args: argparse.Namespace) -> int:
     )
     if not secret_id:
         raise HookgateError("give --signing-key-secret to rotate the signing key")
-    token = engine.rotate_now(secret_id)
+    if args.cancel:
+        cancelled = engine.cancel(secret_id)
+        if cancelled is None:
+            print(f"{secret_id}: no rotation in progress")
+        else:
+            print(
+                f"cancelled the rotation of {secret_id}: version {cancelled} is no longer "
+                "pending; if it reached the provider it stays accepted until a later version "
+                "is current and the grace has passed"
+            )
+        return 0
+    token = engine.resume(secret_id) if args.resume else engine.rotate_now(secret_id)
     print(f"rotated {secret_id}: version {token} is now current")
     return 0
 
@@ -191,6 +223,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="validate hookgate.yaml")
     check.add_argument("--config", default=DEFAULT_CONFIG_PATH)
+    check.add_argument(
+        "--template",
+        help="template.yaml to compare (default: the one beside the config, if there is one)",
+    )
     check.set_defaults(run=_check)
 
     verify = commands.add_parser("verify", help="verify and parse a saved API Gateway v2 event")
@@ -221,6 +257,17 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=75.0,
         help="seconds to let receivers see the new secret before the provider gets it",
+    )
+    unfinished = rotate.add_mutually_exclusive_group()
+    unfinished.add_argument(
+        "--resume",
+        action="store_true",
+        help="finish the rotation in progress (its pending version), as Secrets Manager retries",
+    )
+    unfinished.add_argument(
+        "--cancel",
+        action="store_true",
+        help="abandon the rotation in progress (take AWSPENDING off its version)",
     )
     rotate.set_defaults(run=_rotate)
 

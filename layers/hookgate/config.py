@@ -102,6 +102,21 @@ def _document(text: str, source: str) -> Any:
         raise ConfigError(f"{source}: not valid YAML: {exc}") from None
 
 
+def _claim_secrets(declared: RegistrationDeclaration, users: dict[str, str], where: str) -> None:
+    """Refuse a secret named by two registrations: a rotation would reach one provider only."""
+    fields = [("secret", declared.secret)]
+    if declared.api_secret:
+        fields.append(("api_secret", declared.api_secret))
+    for field, secret in fields:
+        other = users.get(secret)
+        if other is not None:
+            raise ConfigError(
+                f"{where}: {field}: {secret!r} is already used by {other}; every registration "
+                "needs secrets of its own (a rotation gives the new value to one provider only)"
+            )
+        users[secret] = f"registration {declared.name!r} ({field})"
+
+
 def parse_config(text: str, source: str, host: PluginHost) -> HookgateConfig:
     """Validate hookgate.yaml text (JSON when ``source`` ends in .json) against the schema."""
     raw = _document(text, source)
@@ -121,10 +136,12 @@ def parse_config(text: str, source: str, host: PluginHost) -> HookgateConfig:
         ) from None
 
     registrations: dict[str, Registration] = {}
+    secret_users: dict[str, str] = {}
     for declared in document.registrations:
         where = f"{source}: registration {declared.name!r}"
         if declared.name in registrations:
             raise ConfigError(f"{where}: name: declared twice")
+        _claim_secrets(declared, secret_users, where)
         try:
             provider = host.get(declared.provider)
         except UnknownProviderError as exc:

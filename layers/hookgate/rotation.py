@@ -1,25 +1,31 @@
 """Secrets Manager rotation: createSecret, setSecret, testSecret, finishSecret.
 
-Exactly the protocol AWS specifies for a rotation function:
+Exactly the protocol AWS specifies for a rotation function, each step its own invocation:
 
 * every step starts by checking that rotation is enabled and that the ClientRequestToken names a
   version of the secret; a token that is already AWSCURRENT returns at once (a repeated
   finishSecret is harmless); a token that is not AWSPENDING is refused;
 * **createSecret** stores a new value under the token, labelled AWSPENDING, unless it already
-  exists (idempotent). The keys the provider rotates that the secret holds get new random
-  values; the others are copied.
-  A stale AWSPENDING label left on another version by an earlier, failed rotation is removed
-  first, so no rotation is ever stranded behind it;
+  has one (idempotent: Secrets Manager retries a failed rotation with the same token). The keys
+  the provider rotates get new random values; the others are copied. It never discards another
+  version's AWSPENDING: as on AWS, a rotation that did not finish must be resumed (same token)
+  or cancelled by the operator (``hookgate rotate --resume`` / ``--cancel``);
 * **setSecret** waits until every receiver has re-read the secret (``propagation_seconds``, at
-  least their cache TTL), so they accept the pending value, then calls the plugin's
-  ``hookgate_rotate_secret`` to give it to the provider. A failure fails the step: AWSCURRENT
-  stays in force and accepted, and the next attempt (same or new token) starts over safely;
-* **testSecret** checks the pending value is complete and, where sync manages the webhook,
-  reads the registration back from the provider (it must still hold hookgate's webhook);
-* **finishSecret** moves AWSCURRENT to the pending version (the old one becomes AWSPREVIOUS,
-  which receivers keep accepting for the registration's grace window) and clears AWSPENDING.
-
-The token signing key (``signing_key_secret``) rotates the same way with no provider call.
+  least their cache TTL), so they accept the pending value, then (holding the registration's
+  lease, so sync cannot write an older version meanwhile) labels the version
+  ``hookgate-pushed-…`` and calls the plugin's ``hookgate_rotate_secret``. The label comes
+  first because a call that failed may still have been applied: from then on the version
+  verifies until a later one has become current and the grace has run out, whatever happens
+  to this rotation (:mod:`hookgate.secret_lifecycle`). For the token signing key it only waits,
+  so a key is known to every receiver before any token is signed with it;
+* **testSecret** checks the pending value is complete and that hookgate can push to the
+  provider at all, and, where sync manages the webhook, reads the registration back from the
+  provider (it must still hold hookgate's webhook). A pending value equal to the current one is
+  Secrets Manager's own configuration test (run when a rotation schedule is created without
+  rotating): the provider is not asked;
+* **finishSecret** labels the version ``hookgate-current-<time>-…``, moves AWSCURRENT to it
+  (the old one becomes AWSPREVIOUS, and keeps verifying for the registration's grace counted
+  from now) and clears AWSPENDING.
 """
 
 from __future__ import annotations
@@ -37,8 +43,10 @@ from typing import Any, Literal
 
 from pydantic import SecretStr
 
+from hookgate import secret_lifecycle
 from hookgate.config import HookgateConfig
 from hookgate.errors import HookgateError
+from hookgate.leases import LeaseBusyError, Leases
 from hookgate.models import Registration, SecretStage, SecretVersion, SecretVersions
 from hookgate.plugins import PluginHost
 from hookgate.sync import webhook_url
@@ -47,11 +55,27 @@ logger = logging.getLogger(__name__)
 
 Step = Literal["createSecret", "setSecret", "testSecret", "finishSecret"]
 STEPS: tuple[Step, ...] = ("createSecret", "setSecret", "testSecret", "finishSecret")
+# Secrets Manager's user guide also spells the steps create_secret, set_secret, ...
+_STEP_ALIASES: dict[str, Step] = {
+    **{step: step for step in STEPS},
+    "create_secret": "createSecret",
+    "set_secret": "setSecret",
+    "test_secret": "testSecret",
+    "finish_secret": "finishSecret",
+}
 SIGNING_KEY_FIELDS = ("kid", "key")
+# The signing key's versions stay accepted this long after they stopped signing: longer than
+# the longest token lifetime (3600 s), so every token outlives its key's retirement.
+SIGNING_KEY_GRACE_SECONDS = 2 * 3600
+LEASE_WAIT_SECONDS = 20.0
 
 
 class RotationError(HookgateError):
     """A rotation step was refused or failed; Secrets Manager retries the rotation later."""
+
+
+class RotationInProgressError(RotationError):
+    """A rotation that did not finish holds AWSPENDING on another version."""
 
 
 def new_secret_value() -> str:
@@ -79,6 +103,18 @@ def _error_code(exc: Exception) -> str | None:
     return response.get("Error", {}).get("Code") if isinstance(response, Mapping) else None
 
 
+def _stages(metadata: Mapping[str, Any]) -> dict[str, list[str]]:
+    return {str(k): list(v) for k, v in metadata.get("VersionIdsToStages", {}).items()}
+
+
+def pending_version(metadata: Mapping[str, Any]) -> str | None:
+    """Return the version that holds AWSPENDING without being current: a rotation in flight."""
+    for version_id, labels in _stages(metadata).items():
+        if "AWSPENDING" in labels and "AWSCURRENT" not in labels:
+            return version_id
+    return None
+
+
 @dataclass
 class RotationEngine:
     """Runs rotation steps for registration secrets and the token signing key."""
@@ -89,6 +125,7 @@ class RotationEngine:
     webhook_base_url: str
     signing_key_secret: str | None = None
     propagation_seconds: float = 0.0
+    leases: Leases | None = None
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
@@ -96,29 +133,68 @@ class RotationEngine:
 
     def handle(self, secret_id: str, token: str, step: str) -> None:
         """Run one step as Secrets Manager asks (the rotation Lambda's job)."""
-        if step not in STEPS:
+        known = _STEP_ALIASES.get(step)
+        if known is None:
             raise RotationError(f"unknown rotation step {step!r}")
         metadata = self._client().describe_secret(SecretId=secret_id)
         if not metadata.get("RotationEnabled"):
             raise RotationError(f"rotation is not enabled for {metadata.get('Name', secret_id)}")
-        self._run(metadata, token, step, allow_new_token=False)
+        self._run(metadata, token, known)
 
     def rotate_now(self, secret_id: str) -> str:
-        """Run all four steps with a new token (``hookgate rotate``); return the token."""
+        """Run all four steps with a new token (``hookgate rotate``); return the token.
+
+        Refused, as RotateSecret is on AWS, while another rotation holds AWSPENDING.
+        """
+        metadata = self._client().describe_secret(SecretId=secret_id)
+        stuck = pending_version(metadata)
+        if stuck is not None:
+            raise RotationInProgressError(
+                f"a rotation of {metadata.get('Name', secret_id)} did not finish (version "
+                f"{stuck} is AWSPENDING): finish it with --resume, or abandon it with --cancel"
+            )
         token = str(uuid.uuid4())
+        self._all_steps(secret_id, token, first=True)
+        return token
+
+    def resume(self, secret_id: str) -> str:
+        """Finish the rotation in flight with its own token; return that token."""
+        metadata = self._client().describe_secret(SecretId=secret_id)
+        token = pending_version(metadata)
+        if token is None:
+            raise RotationError(f"no rotation of {metadata.get('Name', secret_id)} is in flight")
+        self._all_steps(secret_id, token, first=False)
+        return token
+
+    def cancel(self, secret_id: str) -> str | None:
+        """Abandon the rotation in flight: take AWSPENDING off its version; return it.
+
+        A version that was already pushed keeps its ``hookgate-pushed`` label, so it goes on
+        verifying until a later version has become current and the grace has run out.
+        """
+        metadata = self._client().describe_secret(SecretId=secret_id)
+        token = pending_version(metadata)
+        if token is None:
+            return None
+        self._client().update_secret_version_stage(
+            SecretId=metadata["ARN"], VersionStage="AWSPENDING", RemoveFromVersionId=token
+        )
+        logger.info("rotation cancelled", extra={"secret": metadata.get("Name"), "version": token})
+        return token
+
+    def _all_steps(self, secret_id: str, token: str, *, first: bool) -> None:
         for step in STEPS:
             metadata = self._client().describe_secret(SecretId=secret_id)
-            self._run(metadata, token, step, allow_new_token=step == "createSecret")
-        return token
+            self._run(metadata, token, step, new_token=first and step == "createSecret")
 
     # -- protocol --------------------------------------------------------------------------
 
     def _run(
-        self, metadata: Mapping[str, Any], token: str, step: str, *, allow_new_token: bool
+        self, metadata: Mapping[str, Any], token: str, step: Step, *, new_token: bool = False
     ) -> None:
         name = str(metadata.get("Name", metadata.get("ARN")))
-        stages = metadata.get("VersionIdsToStages", {})
-        if token not in stages and not allow_new_token:
+        stages = _stages(metadata)
+        if token not in stages and not new_token:
             raise RotationError(f"version {token} of {name} has no stage for rotation")
         labels = stages.get(token, ["AWSPENDING"])
         if "AWSCURRENT" in labels:
@@ -151,11 +227,13 @@ class RotationEngine:
         except Exception as exc:
             if _error_code(exc) != "ResourceNotFoundException":
                 raise
-        for version_id, labels in metadata.get("VersionIdsToStages", {}).items():
-            if version_id != token and "AWSPENDING" in labels:
-                client.update_secret_version_stage(
-                    SecretId=arn, VersionStage="AWSPENDING", RemoveFromVersionId=version_id
+        for version_id, labels in _stages(metadata).items():
+            if version_id != token and "AWSPENDING" in labels and "AWSCURRENT" not in labels:
+                raise RotationInProgressError(
+                    f"a previous rotation of {metadata.get('Name')} isn't complete "
+                    f"(version {version_id} is AWSPENDING)"
                 )
+        self._forget_expired(arn, registration)
         current = self._values(arn, "AWSCURRENT")
         if registration is None:
             new_values: dict[str, str] = {**current, **new_signing_key()}
@@ -172,28 +250,55 @@ class RotationEngine:
     def _set(
         self, metadata: Mapping[str, Any], token: str, registration: Registration | None
     ) -> None:
+        self._wait_for_receivers()
         if registration is None:
             return  # the signing key is hookgate's own: no provider to tell
-        self._wait_for_receivers(metadata["ARN"], token)
         provider = self.host.get(registration.provider)
-        pending = self._version(metadata["ARN"], token, SecretStage.PENDING)
-        current = self._version(metadata["ARN"], None, SecretStage.CURRENT)
+        self._check_pushable(registration)
+        if self.leases is None:
+            self._push(metadata, token, registration)
+            return
+        try:
+            with self.leases.hold(registration.name, wait_seconds=LEASE_WAIT_SECONDS):
+                self._push(metadata, token, registration)
+        except LeaseBusyError as exc:
+            raise RotationError(f"provider {provider.name!r}: {exc}") from None
+
+    def _push(self, metadata: Mapping[str, Any], token: str, registration: Registration) -> None:
+        arn = metadata["ARN"]
+        provider = self.host.get(registration.provider)
+        pending = self._version(arn, token, SecretStage.PENDING)
+        current = self._version(arn, None, SecretStage.CURRENT)
         in_force = SecretVersions(secret_id=registration.secret_id, versions=(current, pending))
         url = webhook_url(self.webhook_base_url, registration)
-        if not provider.implements("hookgate_rotate_secret"):
-            raise RotationError(f"provider {provider.name!r} cannot take a new secret")
         credentials = (
             self._version(registration.api_secret_id, None, SecretStage.CURRENT)
             if registration.api_secret_id
             else None
         )
+        label = secret_lifecycle.pushed_label(token)
+        if label not in _stages(metadata).get(token, []):
+            self._client().update_secret_version_stage(
+                SecretId=arn, VersionStage=label, MoveToVersionId=token
+            )
         if not provider.rotate_secret(registration, url, pending, in_force, credentials):
             raise RotationError(f"provider {provider.name!r} did not confirm the new secret")
+
+    def _check_pushable(self, registration: Registration) -> None:
+        provider = self.host.get(registration.provider)
+        if not provider.implements("hookgate_rotate_secret"):
+            raise RotationError(f"provider {provider.name!r} cannot take a new secret")
+        if provider.info.api_credential_keys and not registration.api_secret_id:
+            raise RotationError(
+                f"{registration.name}: no api_secret in hookgate.yaml, so the new secret "
+                f"cannot be given to {provider.name!r}"
+            )
 
     def _test(
         self, metadata: Mapping[str, Any], token: str, registration: Registration | None
     ) -> None:
-        pending = self._values(metadata["ARN"], "AWSPENDING", token)
+        arn = metadata["ARN"]
+        pending = self._values(arn, "AWSPENDING", token)
         needed = (
             SIGNING_KEY_FIELDS
             if registration is None
@@ -202,8 +307,11 @@ class RotationEngine:
         missing = [key for key in needed if not pending.get(key)]
         if missing:
             raise RotationError(f"pending version lacks {', '.join(missing)}")
-        if registration is not None:
-            self._read_back(metadata["ARN"], token, registration)
+        if registration is None:
+            return
+        self._check_pushable(registration)
+        if pending != self._values(arn, "AWSCURRENT"):
+            self._read_back(arn, token, registration)
 
     def _read_back(self, arn: str, token: str, registration: Registration) -> None:
         """Check at the provider that the webhook given the new secret is still there.
@@ -234,13 +342,31 @@ class RotationEngine:
     def _finish(self, metadata: Mapping[str, Any], token: str) -> None:
         arn = metadata["ARN"]
         client = self._client()
-        current = next(
-            (
-                v
-                for v, labels in metadata.get("VersionIdsToStages", {}).items()
-                if "AWSCURRENT" in labels
-            ),
-            None,
+        stages = _stages(metadata)
+        now = self.clock()
+        listing = client.list_secret_version_ids(SecretId=arn).get("Versions", [])
+        current = next((v for v, labels in stages.items() if "AWSCURRENT" in labels), None)
+        if current is not None and not secret_lifecycle.hookgate_labels(stages[current]):
+            # Put by hand or created with the secret: say when it became current, so that it
+            # keeps its grace even after it loses AWSPREVIOUS to a later rotation.
+            created = next(
+                (secret_lifecycle.created_at(v) for v in listing if v["VersionId"] == current),
+                None,
+            )
+            client.update_secret_version_stage(
+                SecretId=arn,
+                VersionStage=secret_lifecycle.current_label(current, created or now),
+                MoveToVersionId=current,
+            )
+        for label in stages.get(token, []):
+            if label.startswith(secret_lifecycle.CURRENT_LABEL):  # an earlier attempt's
+                client.update_secret_version_stage(
+                    SecretId=arn, VersionStage=label, RemoveFromVersionId=token
+                )
+        client.update_secret_version_stage(
+            SecretId=arn,
+            VersionStage=secret_lifecycle.current_label(token, now),
+            MoveToVersionId=token,
         )
         client.update_secret_version_stage(
             SecretId=arn,
@@ -257,6 +383,22 @@ class RotationEngine:
 
     def _client(self) -> Any:
         return self.client_factory()
+
+    def _grace(self, registration: Registration | None) -> int:
+        if registration is None:
+            return SIGNING_KEY_GRACE_SECONDS
+        return registration.previous_secret_grace_seconds
+
+    def _forget_expired(self, arn: str, registration: Registration | None) -> None:
+        """Remove lifecycle labels that no longer change what verifies (AWS deprecates them)."""
+        client = self._client()
+        listing = client.list_secret_version_ids(SecretId=arn).get("Versions", [])
+        expired = secret_lifecycle.expired_labels(listing, self.clock(), self._grace(registration))
+        for version_id, labels in expired.items():
+            for label in labels:
+                client.update_secret_version_stage(
+                    SecretId=arn, VersionStage=label, RemoveFromVersionId=version_id
+                )
 
     def _registration_for(self, metadata: Mapping[str, Any]) -> Registration | None:
         names = {metadata.get("Name"), metadata.get("ARN")}
@@ -289,18 +431,11 @@ class RotationEngine:
             values={str(k): SecretStr(str(v)) for k, v in values.items()},
         )
 
-    def _wait_for_receivers(self, arn: str, token: str) -> None:
-        if self.propagation_seconds <= 0:
-            return
-        versions = self._client().list_secret_version_ids(SecretId=arn).get("Versions", [])
-        created = next(
-            (v.get("CreatedDate") for v in versions if v.get("VersionId") == token), None
-        )
-        if not isinstance(created, datetime):
+    def _wait_for_receivers(self) -> None:
+        """Sleep until every receiver has re-read the secret since its pending value was stored.
+
+        The whole propagation time, on every attempt: the version's CreatedDate can be older
+        than its value (RotateSecret creates the version empty), so it proves nothing.
+        """
+        if self.propagation_seconds > 0:
             self.sleep(self.propagation_seconds)
-            return
-        if created.tzinfo is None:
-            created = created.replace(tzinfo=UTC)
-        remaining = self.propagation_seconds - (self.clock() - created).total_seconds()
-        if remaining > 0:
-            self.sleep(remaining)

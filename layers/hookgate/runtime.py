@@ -5,7 +5,9 @@ Environment: ``HOOKGATE_CONFIG`` (hookgate.yaml path), ``HOOKGATE_EVENT_BUS``, `
 ``HOOKGATE_SECRET_REFRESH_SECONDS`` (least time between refreshes after a miss, default 30),
 ``HOOKGATE_MAX_BODY_BYTES`` (default 4 MiB); for sync and rotation ``HOOKGATE_WEBHOOK_BASE_URL``;
 for rotation ``HOOKGATE_SIGNING_KEY_SECRET`` and ``HOOKGATE_ROTATION_PROPAGATION_SECONDS`` (how
-long setSecret waits for receivers to see a new secret; default: the secret cache TTL + 15 s).
+long setSecret waits for receivers to see a new secret; default: the secret cache TTL + 15 s;
+sync waits as long before it writes a changed secret); for sync and rotation ``HOOKGATE_TABLE``
+(the registration leases that keep them from writing one provider at once).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from hookgate import aws
 from hookgate.config import HookgateConfig, get_config
 from hookgate.dedupe import DedupeStore
 from hookgate.errors import ConfigError
+from hookgate.leases import Leases
 from hookgate.plugins import get_plugin_host
 from hookgate.publish import Publisher
 from hookgate.receive import DEFAULT_MAX_BODY_BYTES, Receiver
@@ -128,10 +131,28 @@ def get_receiver() -> Receiver:
     )
 
 
+def leases_from_env() -> Leases | None:
+    """Return the registration leases in ``HOOKGATE_TABLE``, or None when no table is set."""
+    table = os.environ.get("HOOKGATE_TABLE")
+    return Leases(table, lambda: aws.client("dynamodb")) if table else None
+
+
+def propagation_seconds() -> float:
+    """Return how long a new secret version takes to reach every receiver's cache."""
+    ttl = _number("HOOKGATE_SECRET_CACHE_SECONDS", DEFAULT_TTL_SECONDS)
+    return _number("HOOKGATE_ROTATION_PROPAGATION_SECONDS", ttl + 15)
+
+
 @cache
 def get_sync_engine() -> SyncEngine:
     """Return the container's sync engine; raises ConfigError when misconfigured."""
-    return SyncEngine(host=get_plugin_host(), config=get_config(), secrets=secret_store_from_env())
+    return SyncEngine(
+        host=get_plugin_host(),
+        config=get_config(),
+        secrets=secret_store_from_env(),
+        leases=leases_from_env(),
+        propagation_seconds=propagation_seconds(),
+    )
 
 
 def webhook_base_url() -> str:
@@ -147,14 +168,14 @@ def event_bus_name() -> str:
 @cache
 def get_rotation_engine() -> RotationEngine:
     """Return the container's rotation engine; raises ConfigError when misconfigured."""
-    ttl = _number("HOOKGATE_SECRET_CACHE_SECONDS", DEFAULT_TTL_SECONDS)
     return RotationEngine(
         host=get_plugin_host(),
         config=get_config(),
         client_factory=lambda: aws.client("secretsmanager"),
         webhook_base_url=webhook_base_url(),
         signing_key_secret=os.environ.get("HOOKGATE_SIGNING_KEY_SECRET") or None,
-        propagation_seconds=_number("HOOKGATE_ROTATION_PROPAGATION_SECONDS", ttl + 15),
+        propagation_seconds=propagation_seconds(),
+        leases=leases_from_env(),
     )
 
 

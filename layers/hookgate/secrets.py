@@ -1,8 +1,9 @@
 """Registration secrets from Secrets Manager, by staging label, cached per container.
 
 A refresh reads the version list (one ``ListSecretVersionIds`` call) and fetches only versions
-not seen before: a version's value never changes, so values are cached by version id for the
-life of the container. A verification miss may force a refresh, but at most once per
+not seen before: a version's value never changes, so values are cached by (secret, version id)
+for the life of the container. Which versions verify is decided from the listing alone, by
+:mod:`hookgate.secret_lifecycle`. A verification miss may force a refresh, but at most once per
 ``refresh_interval`` per secret, so forged requests never cost one Secrets Manager call each.
 """
 
@@ -14,11 +15,12 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import SecretStr
 
+from hookgate import secret_lifecycle
 from hookgate.errors import SecretUnavailableError
 from hookgate.models import SecretStage, SecretVersion, SecretVersions
 
@@ -26,9 +28,6 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_TTL_SECONDS = 60.0
 DEFAULT_REFRESH_INTERVAL_SECONDS = 30.0
-
-# Retired versions still inside their grace window that verify, newest first.
-MAX_RETIRED_VERSIONS = 3
 
 
 @dataclass
@@ -70,7 +69,7 @@ class SecretStore:
         self._monotonic = monotonic
         self._wall_clock = wall_clock
         self._entries: dict[str, _Entry] = {}
-        self._values: dict[str, dict[str, SecretStr]] = {}
+        self._values: dict[tuple[str, str], dict[str, SecretStr]] = {}
         self._lock = threading.Lock()
         self.api_calls = 0
 
@@ -104,6 +103,17 @@ class SecretStore:
                 return None
             return self._result(self._fetch(secret_id, grace_seconds))
 
+    def read_now(self, secret_id: str, grace_seconds: int) -> SecretVersions:
+        """Read ``secret_id`` now, whatever the cache holds (a writer about to use it)."""
+        with self._lock:
+            return self._result(self._fetch(secret_id, grace_seconds))
+
+    def listing(self, secret_id: str) -> list[dict[str, Any]]:
+        """Return the secret's version listing as Secrets Manager gives it now (uncached)."""
+        self.api_calls += 1
+        versions = self._client_factory().list_secret_version_ids(SecretId=secret_id)
+        return list(versions.get("Versions", []))
+
     def _fresh_for(self, entry: _Entry) -> float:
         return self._refresh_interval if entry.error else self._ttl
 
@@ -129,16 +139,16 @@ class SecretStore:
         client = self._client_factory()
         try:
             self.api_calls += 1
-            listing = client.list_secret_version_ids(SecretId=secret_id, IncludeDeprecated=True)
+            listing = client.list_secret_version_ids(SecretId=secret_id)
             chosen = self._in_force(listing.get("Versions", []), grace_seconds)
             versions = []
             for stage, version_id in chosen:
-                values = self._values.get(version_id)
+                values = self._values.get((secret_id, version_id))
                 if values is None:
                     values = self._get_value(client, secret_id, version_id)
                     if values is None:
                         continue
-                    self._values[version_id] = values
+                    self._values[secret_id, version_id] = values
                 versions.append(SecretVersion(stage=stage, version_id=version_id, values=values))
         except ClientError as exc:
             code = exc.response.get("Error", {}).get("Code", "Unknown")
@@ -168,56 +178,8 @@ class SecretStore:
             raise
         return _parse_secret_string(secret_id, response.get("SecretString"))
 
-    @staticmethod
-    def _stages(listing: list[Mapping[str, Any]]) -> dict[SecretStage, Mapping[str, Any]]:
-        by_stage: dict[SecretStage, Mapping[str, Any]] = {}
-        for version in listing:
-            for label in version.get("VersionStages", []):
-                if label in SecretStage.__members__.values():
-                    by_stage[SecretStage(label)] = version
-        return by_stage
-
     def _in_force(
         self, listing: list[Mapping[str, Any]], grace_seconds: int
     ) -> list[tuple[SecretStage, str]]:
-        """Return the versions that verify now: current, pending, and the recently retired.
-
-        A version is retired when the one created after it was made; it keeps verifying for
-        ``grace_seconds`` from then (labelled previous). That covers every version retired in
-        the window, not only the one Secrets Manager labels AWSPREVIOUS: after two rotations
-        in quick succession, a token or delivery signed two versions back still verifies.
-        """
-        by_stage = self._stages(listing)
-        current, pending = by_stage.get(SecretStage.CURRENT), by_stage.get(SecretStage.PENDING)
-        chosen: list[tuple[SecretStage, str]] = []
-        live: set[str] = set()
-        for stage, version in ((SecretStage.CURRENT, current), (SecretStage.PENDING, pending)):
-            if version is not None and version["VersionId"] not in live:
-                chosen.append((stage, str(version["VersionId"])))
-                live.add(str(version["VersionId"]))
-        if current is None or grace_seconds <= 0:
-            return chosen
-        now = self._wall_clock()
-        grace = timedelta(seconds=grace_seconds)
-        # Oldest first; versions made in the same instant keep the listing's order.
-        ordered = sorted(listing, key=lambda v: _created(v) or datetime.min.replace(tzinfo=UTC))
-        retired: list[tuple[SecretStage, str]] = []
-        for index, version in enumerate(ordered):
-            version_id = str(version["VersionId"])
-            if version_id in live:
-                continue
-            successor = next(
-                (_created(v) for v in ordered[index + 1 :] if _created(v) is not None), None
-            )
-            retired_at = successor or _created(current)
-            if retired_at is None or now < retired_at + grace:
-                retired.append((SecretStage.PREVIOUS, version_id))
-        chosen.extend(reversed(retired[-MAX_RETIRED_VERSIONS:]))  # newest first
-        return chosen
-
-
-def _created(version: Mapping[str, Any]) -> datetime | None:
-    created = version.get("CreatedDate")
-    if not isinstance(created, datetime):
-        return None
-    return created if created.tzinfo is not None else created.replace(tzinfo=UTC)
+        """Return the versions that verify now (see :mod:`hookgate.secret_lifecycle`)."""
+        return secret_lifecycle.in_force(listing, self._wall_clock(), grace_seconds)

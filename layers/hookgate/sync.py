@@ -11,13 +11,16 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
+from hookgate import secret_lifecycle
 from hookgate.config import HookgateConfig
 from hookgate.errors import HookgateError
-from hookgate.models import Registration, SecretVersion
+from hookgate.leases import Leases
+from hookgate.models import Registration, SecretVersion, SecretVersions
 from hookgate.plugins import PluginHost
 from hookgate.secrets import SecretStore
 from hookgate.sync_models import NOT_DRIFT, ApplyInterruptedError, PlannedChange
@@ -27,6 +30,7 @@ logger = logging.getLogger(__name__)
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_CHANGES = 2
+LEASE_WAIT_SECONDS = 20.0
 _SYMBOLS = {"create": "+", "update": "~", "delete": "-", "unchanged": "=", "unmanaged": "?"}
 
 
@@ -115,13 +119,27 @@ def render(report: SyncReport) -> str:
     return "\n".join(lines)
 
 
+class SecretNotSettledError(HookgateError):
+    """The newest secret version is too new for every receiver to know it yet."""
+
+
 @dataclass
 class SyncEngine:
-    """Runs ``hookgate_register`` for the declared registrations."""
+    """Runs ``hookgate_register`` for the declared registrations.
+
+    An apply may write the registration's secret to the provider (a webhook re-created or
+    repaired). It does so holding the registration's lease (``leases``), so a rotation cannot
+    push a newer version meanwhile, and it writes the version the provider must hold: the
+    pending one when a rotation has already pushed it, else the current one, and only once
+    that version is older than ``propagation_seconds`` (every receiver has read it).
+    """
 
     host: PluginHost
     config: HookgateConfig
     secrets: SecretStore
+    leases: Leases | None = None
+    propagation_seconds: float = 0.0
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     def _api_credentials(self, registration: Registration) -> SecretVersion | None:
         if not registration.api_secret_id:
@@ -151,16 +169,11 @@ class SyncEngine:
                 result.changes = [_unmanaged(registration, why)]
                 continue
             try:
-                secrets = self.secrets.versions(
-                    registration.secret_id, registration.previous_secret_grace_seconds
-                )
-                result.changes = provider.register(
-                    registration,
-                    webhook_url(base_url, registration),
-                    secrets,
-                    self._api_credentials(registration),
-                    apply,
-                )
+                if apply and self.leases is not None:
+                    with self.leases.hold(registration.name, wait_seconds=LEASE_WAIT_SECONDS):
+                        result.changes = self._register(registration, base_url, apply=True)
+                else:
+                    result.changes = self._register(registration, base_url, apply=apply)
             except ApplyInterruptedError as exc:
                 result.changes = list(exc.applied)
                 result.error = f"apply stopped part-way, changes above were made: {exc}"
@@ -172,6 +185,51 @@ class SyncEngine:
                     extra={"registration": registration.name, "error": result.error},
                 )
         return report
+
+    def _register(
+        self, registration: Registration, base_url: str, *, apply: bool
+    ) -> list[PlannedChange]:
+        provider = self.host.get(registration.provider)
+        grace = registration.previous_secret_grace_seconds
+        if apply:
+            secrets = self.secrets.read_now(registration.secret_id, grace)
+            secrets = self._to_write(registration, secrets)
+        else:
+            secrets = self.secrets.versions(registration.secret_id, grace)
+        return provider.register(
+            registration,
+            webhook_url(base_url, registration),
+            secrets,
+            self._api_credentials(registration),
+            apply,
+        )
+
+    def _to_write(self, registration: Registration, secrets: SecretVersions) -> SecretVersions:
+        """Put first the version a write must give the provider; refuse one too new."""
+        states = secret_lifecycle.version_states(self.secrets.listing(registration.secret_id))
+        pushed = next(
+            (
+                s.version_id
+                for s in states
+                if s.pending and secret_lifecycle.pushed_label(s.version_id) in s.stages
+            ),
+            None,
+        )
+        current = next((s for s in states if s.current), None)
+        chosen = pushed or (current.version_id if current else None)
+        older = [s for s in states if s.held and current and s.version_id != current.version_id]
+        if pushed is None and current is not None and older and self.propagation_seconds > 0:
+            since = current.became_current or current.created
+            age = (self.clock() - since).total_seconds() if since else None
+            if age is not None and age < self.propagation_seconds:
+                raise SecretNotSettledError(
+                    f"{registration.name}: the current secret changed {age:.0f} s ago; receivers "
+                    f"may not know it for {self.propagation_seconds:g} s, so it is not written "
+                    "to the provider yet (the next sync will)"
+                )
+        first = [v for v in secrets.versions if v.version_id == chosen]
+        rest = [v for v in secrets.versions if v.version_id != chosen]
+        return SecretVersions(secret_id=secrets.secret_id, versions=(*first, *rest))
 
 
 def _unmanaged(registration: Registration, why: str) -> PlannedChange:

@@ -14,13 +14,18 @@ from typing import Any
 from hookgate.local.audit import audit
 from hookgate.local.stack import CACHE_SECONDS, LocalStack, TrafficPump, all_deliveries
 from hookgate.sandbox.core import Delivery
+from hookgate.secret_lifecycle import CURRENT_LABEL
 
 ROTATIONS = 3
 
 
 def _versions(stack: LocalStack, secret_id: str) -> int:
+    """Count the versions that have been current (the configuration test's is not one)."""
     sm = stack.account.client("secretsmanager")
-    return len(sm.list_secret_version_ids(SecretId=secret_id, IncludeDeprecated=True)["Versions"])
+    versions = sm.list_secret_version_ids(SecretId=secret_id, IncludeDeprecated=True)["Versions"]
+    return sum(
+        any(label.startswith(CURRENT_LABEL) for label in v["VersionStages"]) for v in versions
+    )
 
 
 def test_every_secret_rotates_three_times_under_traffic(stack: LocalStack) -> None:

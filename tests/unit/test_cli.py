@@ -28,6 +28,42 @@ def test_providers_and_check(capsys: pytest.CaptureFixture[str]) -> None:
     assert "registration(s) valid" in capsys.readouterr().out
 
 
+def test_check_refuses_a_rotation_schedule_hookgate_cannot_honour(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    template = (ROOT / "template.yaml").read_text(encoding="utf-8")
+    (tmp_path / "hookgate.yaml").write_text(
+        (ROOT / "hookgate.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    scheduled = template.replace(
+        "  SigningKeySecretRotation:",
+        "  SinchDemoSecretRotation:\n"
+        "    Type: AWS::SecretsManager::RotationSchedule\n"
+        "    Properties:\n"
+        "      SecretId: !Ref SinchDemoSecret\n"
+        "      RotationLambdaARN: !GetAtt RotationFunction.Arn\n\n"
+        "  SigningKeySecretRotation:",
+    )
+    (tmp_path / "template.yaml").write_text(scheduled, encoding="utf-8")
+    assert main(["check", "--config", str(tmp_path / "hookgate.yaml")]) == 1
+    err = capsys.readouterr().err
+    assert "registration 'sinch-demo': SinchDemoSecretRotation rotates SinchDemoSecret" in err
+    assert "every rotation would fail and stay in progress" in err
+
+    with_api = (
+        (ROOT / "hookgate.yaml")
+        .read_text(encoding="utf-8")
+        .replace(
+            "    # api_secret: hookgate/sinch-demo-api", "    api_secret: hookgate/sinch-demo-api"
+        )
+    )
+    (tmp_path / "hookgate.yaml").write_text(with_api, encoding="utf-8")
+    assert main(["check", "--config", str(tmp_path / "hookgate.yaml")]) == 0
+    (tmp_path / "template.yaml").write_text(template, encoding="utf-8")
+    assert main(["check", "--config", str(tmp_path / "hookgate.yaml")]) == 1
+    assert "schedules no rotation of SinchDemoSecret" in capsys.readouterr().err
+
+
 def test_check_reports_an_invalid_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "hookgate.yaml"
     bad.write_text("version: 1\nregistrations:\n  - {name: x, provider: nope, secret: s}\n")

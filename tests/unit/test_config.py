@@ -69,6 +69,19 @@ def test_the_shipped_hookgate_yaml_is_valid(host) -> None:  # type: ignore[no-un
             r"registration 'sinch-demo': name: declared twice",
         ),
         ("version: 1\nregistrations: [\n", r"hookgate.yaml: not valid YAML"),
+        (
+            GOOD + GOOD.split("registrations:\n")[1].replace("name: sinch-demo", "name: other"),
+            r"registration 'other': secret: 'hookgate/sinch-demo' is already used by "
+            r"registration 'sinch-demo' \(secret\); every registration needs secrets of its own",
+        ),
+        (
+            GOOD.replace("    events:", "    api_secret: hookgate/sinch-demo-api\n    events:")
+            + GOOD.split("registrations:\n")[1]
+            .replace("name: sinch-demo", "name: other")
+            .replace("secret: hookgate/sinch-demo", "secret: hookgate/sinch-demo-api"),
+            r"registration 'other': secret: 'hookgate/sinch-demo-api' is already used by "
+            r"registration 'sinch-demo' \(api_secret\)",
+        ),
     ],
 )
 def test_mistakes_name_file_registration_and_field(host, text: str, message: str) -> None:  # type: ignore[no-untyped-def]

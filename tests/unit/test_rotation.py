@@ -1,311 +1,309 @@
-"""The four-step rotation protocol on moto, with a provider that records what it is given."""
+"""Rotation as Secrets Manager runs it (each step its own invocation) and what must verify.
+
+Every test runs in :mod:`tests.lifecycle_world`: moto made to behave as AWS documents rotation,
+the real engine, receivers' caches, leases, and a provider whose API fails on demand.
+"""
 
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import Iterator
-from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
-from pydantic import BaseModel
+from botocore.exceptions import ClientError
 
-from hookgate import hookimpl
 from hookgate.config import parse_config
-from hookgate.models import ProviderInfo, Registration, SecretVersion, SecretVersions
-from hookgate.plugins import load_plugins
-from hookgate.provider_http import ProviderAPIError
-from hookgate.rotation import STEPS, RotationEngine, RotationError
-from hookgate.sync_models import PlannedChange
+from hookgate.leases import Leases
+from hookgate.local.aws_rotation import INCOMPLETE
+from hookgate.oauth2.tokens import SigningKeys
+from hookgate.rotation import (
+    STEPS,
+    RotationError,
+    RotationInProgressError,
+    _rotated_keys,
+)
+from hookgate.secret_lifecycle import PUSHED_LABEL
+from hookgate.secrets import SecretStore
+from tests.lifecycle_world import (
+    FAIL_AFTER,
+    FAIL_BEFORE,
+    FUNCTION_ARN,
+    REGION,
+    SECRET,
+    SIGNING_KEY,
+    TABLE,
+    TIMEOUT_AFTER,
+    World,
+    verifies,
+    world,
+)
 
-REGION = "eu-west-1"
-
-
-class Settings(BaseModel):
-    pass
-
-
-class RecordingProvider:
-    def __init__(self) -> None:
-        self.pushed: list[str] = []
-        self.failures = 0
-
-    @hookimpl
-    def hookgate_provider(self) -> ProviderInfo:
-        return ProviderInfo(
-            name="recorder",
-            title="Recorder",
-            settings_model=Settings,
-            secret_keys=("webhook_secret", "client_id"),
-            rotates=("webhook_secret",),
-        )
-
-    @hookimpl
-    def hookgate_rotate_secret(
-        self,
-        registration: Registration,
-        webhook_url: str,
-        new_secret: SecretVersion,
-        secrets: SecretVersions,
-    ) -> bool:
-        assert webhook_url == "https://api.example/webhooks/recorder/demo"
-        assert [v.stage.short for v in secrets.versions] == ["current", "pending"]
-        if self.failures:
-            self.failures -= 1
-            raise ProviderAPIError("recorder", "update webhook secret", 500, None, "boom")
-        self.pushed.append(new_secret.get("webhook_secret") or "")
-        return True
-
-
-CONFIG = "version: 1\nregistrations:\n  - {name: demo, provider: recorder, secret: hookgate/demo}\n"
+pytestmark = pytest.mark.usefixtures("aws_credentials")
 
 
 @pytest.fixture
-def setup(
-    monkeypatch: pytest.MonkeyPatch,
-) -> Iterator[tuple[RotationEngine, RecordingProvider, Any]]:
+def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        real = boto3.client("secretsmanager", region_name=REGION)
-        real.create_secret(
-            Name="hookgate/demo",
-            SecretString=json.dumps({"webhook_secret": "old-secret-value", "client_id": "cid"}),
+
+
+def held_by_provider(w: World) -> str:
+    assert w.provider.holds is not None
+    return w.provider.holds
+
+
+def fresh(w: World) -> SecretStore:
+    return w.receiver()
+
+
+def test_a_rotation_pushes_then_promotes_and_keeps_the_old_secret_for_its_grace() -> None:
+    with world(grace=600) as w:
+        old = held_by_provider(w)
+        token = w.rotate()
+        new = w.value()["webhook_secret"]
+        assert w.provider.holds == new != old and len(new) == 48
+        assert w.value("AWSPREVIOUS")["webhook_secret"] == old
+        labels = w.stages()[token]
+        assert "AWSCURRENT" in labels and f"{PUSHED_LABEL}{token}" in labels
+        assert not any("AWSPENDING" in stage for stage in w.stages().values())
+        finished = w.clock.now
+        w.clock.now = finished + 600 - 0.001
+        assert verifies(fresh(w), old, w.grace)
+        w.clock.now = finished + 600
+        assert not verifies(fresh(w), old, w.grace)
+        assert verifies(fresh(w), new, w.grace)
+
+
+def test_every_step_is_idempotent_and_refusals_are_clear() -> None:
+    with world() as w:
+        w.service.functions[FUNCTION_ARN] = lambda event: None  # Secrets Manager calls nobody
+        token = w.rotate()
+        for step in STEPS:
+            w.engine.handle(SECRET, token, step)
+            w.engine.handle(SECRET, token, step)
+        new = w.value()["webhook_secret"]
+        assert w.provider.holds == new and w.provider.writes == [new, new]
+        for step in STEPS:  # once current, every step returns at once
+            w.engine.handle(SECRET, token, step)
+        assert w.provider.writes == [new, new]
+        with pytest.raises(RotationError, match="has no stage for rotation"):
+            w.engine.handle(SECRET, "not-a-version", "createSecret")
+        with pytest.raises(RotationError, match="unknown rotation step"):
+            w.engine.handle(SECRET, token, "dropSecret")
+        w.engine.handle(SECRET, token, "create_secret")  # the user guide's spelling: current
+        w.sm.create_secret(Name="hookgate/plain", SecretString="{}")
+        with pytest.raises(RotationError, match="rotation is not enabled for hookgate/plain"):
+            w.engine.handle("hookgate/plain", token, "createSecret")
+
+
+@pytest.mark.parametrize("fault", [FAIL_AFTER, TIMEOUT_AFTER])
+def test_a_pushed_version_verifies_until_a_later_one_is_current_and_its_grace_ran_out(
+    fault: str,
+) -> None:
+    """Review finding 1: a retried rotation stranded the version the provider held."""
+    with world(grace=600) as w:
+        receiver = w.receiver()
+        w.provider.faults.extend([fault] * 3)  # applied, then failed: every attempt
+        stuck = w.rotate()
+        v2 = held_by_provider(w)
+        assert "AWSPENDING" in w.stages()[stuck] and verifies(receiver, v2, w.grace)
+
+        # As on AWS, a new rotation is refused and the stuck one is reattempted: it fails again.
+        w.provider.faults.extend([FAIL_BEFORE] * 3)
+        with pytest.raises(ClientError, match="previous rotation isn't complete"):
+            w.rotate()
+        with pytest.raises(RotationInProgressError, match="--resume"):
+            w.engine.rotate_now(SECRET)
+
+        # The operator abandons it: v2 is no longer pending, yet the provider may hold it.
+        assert w.engine.cancel(SECRET) == stuck
+        w.clock.sleep(10 * 3600)
+        assert verifies(fresh(w), v2, w.grace)
+
+        w.rotate()  # a later push succeeds
+        finished = w.clock.now
+        assert held_by_provider(w) == w.value()["webhook_secret"]
+        w.clock.now = finished + 600 - 0.001
+        assert verifies(fresh(w), v2, w.grace)
+        w.clock.now = finished + 600
+        assert not verifies(fresh(w), v2, w.grace)
+
+
+def test_grace_counts_from_when_the_old_version_stopped_being_current() -> None:
+    """Review finding 2: the grace counted from createSecret, long before finishSecret."""
+    with world(grace=3600) as w:
+        old = held_by_provider(w)
+        w.provider.faults.extend([FAIL_BEFORE] * 3)
+        token = w.rotate()
+        w.clock.sleep(5000)  # longer than the grace: the rotation kept failing
+        assert w.engine.resume(SECRET) == token
+        finished = w.clock.now
+        assert "AWSCURRENT" in w.stages()[token]
+        w.clock.now = finished + 3600 - 0.001
+        assert verifies(fresh(w), old, w.grace)
+        w.clock.now = finished + 3600
+        assert not verifies(fresh(w), old, w.grace)
+
+
+def test_a_hand_put_value_leaves_the_old_one_its_grace() -> None:
+    """Review finding 7: after a stuck rotation, put-secret-value refused the old one at once."""
+    with world(grace=3600) as w:
+        old = held_by_provider(w)
+        w.provider.faults.extend([FAIL_BEFORE] * 3)
+        stuck = w.rotate()
+        w.clock.sleep(5000)
+        w.hand_put("typed-by-the-operator")
+        put_at = w.clock.now
+        w.clock.now = put_at + 3600 - 0.001
+        assert verifies(fresh(w), old, w.grace)
+        assert w.engine.cancel(SECRET) == stuck
+        w.clock.now = put_at + 3600
+        assert not verifies(fresh(w), old, w.grace)
+        assert verifies(fresh(w), "typed-by-the-operator", w.grace)
+
+
+def test_two_rotations_within_the_grace_keep_both_older_versions() -> None:
+    with world(grace=3600) as w:
+        first = held_by_provider(w)
+        w.rotate()
+        second = held_by_provider(w)
+        w.clock.sleep(100)
+        w.rotate()
+        last = w.clock.now
+        store = fresh(w)
+        assert verifies(store, first, w.grace) and verifies(store, second, w.grace)
+        w.clock.now = last + 3600
+        store = fresh(w)
+        assert not verifies(store, first, w.grace) and not verifies(store, second, w.grace)
+
+
+def test_lifecycle_labels_of_long_retired_versions_are_removed() -> None:
+    with world(grace=600) as w:
+        for _ in range(8):
+            w.rotate()
+            w.clock.sleep(1000)
+        labelled = [v for v, labels in w.stages().items() if labels]
+        assert len(labelled) <= 3  # current, previous and the one created last time
+        assert [v.stage.short for v in fresh(w).versions(SECRET, 600).versions] == ["current"]
+
+
+def test_signing_key_rotation_waits_until_every_receiver_knows_the_new_key() -> None:
+    """Review finding 3: the new key signed tokens before receivers had read it."""
+    with world(ttl=60, propagation=75) as w:
+        receiver = SigningKeys(w.receiver(), SIGNING_KEY)
+        assert [kid for _, kid, _ in receiver.versions()] == ["k0"]
+        started = w.clock.now
+        w.rotate(SIGNING_KEY)
+        assert w.clock.now - started >= 75  # setSecret waited for the receivers' caches
+        signer = SigningKeys(w.receiver(), SIGNING_KEY)
+        new_kid, _ = signer.current()
+        assert new_kid != "k0"
+        assert new_kid in [kid for _, kid, _ in receiver.versions()]
+
+
+def test_values_are_cached_per_secret_not_per_version_id_alone() -> None:
+    """Review finding 4: two secrets whose versions share a token got each other's values."""
+    with world() as w:
+        for name, value in (("hookgate/a", "value-of-a"), ("hookgate/b", "value-of-b")):
+            w.sm.create_secret(
+                Name=name,
+                ClientRequestToken="shared-token-0000000000000000000000",
+                SecretString=json.dumps({"webhook_secret": value}),
+            )
+        store = w.receiver()
+        assert store.versions("hookgate/a", 0).versions[0].get("webhook_secret") == "value-of-a"
+        assert store.versions("hookgate/b", 0).versions[0].get("webhook_secret") == "value-of-b"
+
+
+def test_schedule_creation_runs_test_secret_and_refuses_what_cannot_rotate() -> None:
+    """Review findings 5 and 6, as AWS behaves when a RotationSchedule is created."""
+    with world() as w:
+        tests = [a for run in w.service.runs for a in run.attempts]
+        assert [a.step for a in tests] == ["testSecret", "testSecret"]
+        assert not any("AWSPENDING" in labels for labels in w.stages().values())
+        # A registration without an api_secret cannot be given a new secret: refused at once.
+        w.sm.create_secret(Name="hookgate/no-api", SecretString='{"webhook_secret": "x"}')
+        host = w.engine.host
+        w.engine.config = parse_config(
+            "version: 1\nregistrations:\n"
+            "  - {name: bare, provider: pusher, secret: hookgate/no-api}\n",
+            "hookgate.yaml",
+            host,
         )
-        real.create_secret(
-            Name="hookgate/signing-key", SecretString=json.dumps({"kid": "k0", "key": "a" * 43})
-        )
-        sm = SecretsManager(real)
-        provider = RecordingProvider()
-        host = load_plugins(use_entry_points=False, extra=[provider])
-        engine = RotationEngine(
-            host=host,
-            config=parse_config(CONFIG, "hookgate.yaml", host),
-            client_factory=lambda: sm,
-            webhook_base_url="https://api.example/webhooks",
-            signing_key_secret="hookgate/signing-key",
-        )
-        yield engine, provider, sm
+        with pytest.raises(ClientError, match=r"no api_secret in hookgate\.yaml"):
+            w.sm.rotate_secret(
+                SecretId="hookgate/no-api",
+                RotationLambdaARN=FUNCTION_ARN,
+                RotationRules={"AutomaticallyAfterDays": 30},
+                RotateImmediately=False,
+            )
 
 
-class SecretsManager:
-    """moto's Secrets Manager, plus the one thing moto cannot do without Docker.
-
-    When AWS starts a rotation it enables rotation on the secret, moves AWSPENDING to a new
-    version id (the ClientRequestToken) that has no value yet, and invokes the rotation
-    function. moto's RotateSecret would also invoke the function (Docker) and then promote the
-    empty version; ``start_rotation`` does only AWS's bookkeeping, and ``describe_secret``
-    shows the token's stage as AWS would.
-    """
-
-    def __init__(self, real: Any) -> None:
-        self.real = real
-        self.started: dict[str, str] = {}
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.real, name)
-
-    def start_rotation(self, name: str) -> str:
-        for version, labels in stages(self.real, name).items():
-            if "AWSPENDING" in labels:
-                self.real.update_secret_version_stage(
-                    SecretId=name, VersionStage="AWSPENDING", RemoveFromVersionId=version
-                )
-        self.started[name] = token = str(uuid.uuid4())
-        return token
-
-    def describe_secret(self, SecretId: str) -> dict[str, Any]:
-        described: dict[str, Any] = self.real.describe_secret(SecretId=SecretId)
-        token = self.started.get(described["Name"])
-        if token is not None:
-            described["RotationEnabled"] = True
-            described.setdefault("VersionIdsToStages", {}).setdefault(token, ["AWSPENDING"])
-        return described
+def test_resume_finishes_the_stuck_rotation_with_its_own_token() -> None:
+    with world() as w:
+        w.provider.faults.extend([FAIL_BEFORE] * 6)
+        stuck = w.rotate()
+        with pytest.raises(ClientError, match=INCOMPLETE.split(".")[0]):
+            w.rotate()  # reattempted by "Secrets Manager", failing once more
+        w.provider.faults.clear()
+        assert w.engine.resume(SECRET) == stuck
+        assert "AWSCURRENT" in w.stages()[stuck]
+        with pytest.raises(RotationError, match="no rotation of hookgate/demo is in flight"):
+            w.engine.resume(SECRET)
+        assert w.engine.cancel(SECRET) is None
 
 
-def start_rotation(sm: Any, name: str) -> str:
-    return str(sm.start_rotation(name))
+def test_test_secret_reads_the_registration_back_from_the_provider() -> None:
+    with world() as w:
+        w.service.functions[FUNCTION_ARN] = lambda event: None
+        token = w.rotate()
+        for step in ("createSecret", "setSecret"):
+            w.engine.handle(SECRET, token, step)
+        w.provider.has_webhook = False
+        with pytest.raises(RotationError, match="no longer holds hookgate's webhook"):
+            w.engine.handle(SECRET, token, "testSecret")
 
 
-def stages(sm: Any, name: str) -> dict[str, list[str]]:
-    return {
-        v["VersionId"]: v["VersionStages"]
-        for v in sm.list_secret_version_ids(SecretId=name)["Versions"]
-    }
+def test_sync_writes_the_version_a_rotation_pushed_not_the_current_one() -> None:
+    """Review finding 8 (part): sync repaired a webhook with a version about to retire."""
+    with world(grace=600) as w:
+        w.provider.faults.extend([FAIL_AFTER] * 3)
+        w.rotate()
+        pushed = held_by_provider(w)
+        w.provider.drifted, w.provider.holds = True, "garbage"
+        report = w.sync.run("https://api.example/webhooks", apply=True)
+        assert not report.errors
+        assert w.provider.holds == pushed != w.value()["webhook_secret"]
 
 
-def value(sm: Any, name: str, stage: str = "AWSCURRENT") -> dict[str, str]:
-    return json.loads(sm.get_secret_value(SecretId=name, VersionStage=stage)["SecretString"])  # type: ignore[no-any-return]
+def test_sync_waits_while_a_rotation_holds_the_lease() -> None:
+    """Review finding 8 (part): sync and rotation must not write one provider at once."""
+    with world() as w:
+        other = Leases(TABLE, lambda: boto3.client("dynamodb", region_name=REGION), clock=w.clock)
+        w.provider.drifted = True
+        before = list(w.provider.writes)
+        with other.hold("demo"):
+            report = w.sync.run("https://api.example/webhooks", apply=True)
+        assert "another sync or rotation" in report.errors["demo"]
+        assert w.provider.writes == before
+        assert not w.sync.run("https://api.example/webhooks", apply=True).errors
+        assert len(w.provider.writes) == len(before) + 1
 
 
-def test_full_rotation_every_step_twice(
-    setup: tuple[RotationEngine, RecordingProvider, Any],
-) -> None:
-    engine, provider, sm = setup
-    token = start_rotation(sm, "hookgate/demo")
-    for step in STEPS:
-        engine.handle("hookgate/demo", token, step)
-        engine.handle("hookgate/demo", token, step)  # every step is idempotent
-    current = value(sm, "hookgate/demo")
-    assert (
-        current["webhook_secret"] not in ("old-secret-value", "") and current["client_id"] == "cid"
-    )
-    assert len(current["webhook_secret"]) == 48
-    assert set(provider.pushed) == {current["webhook_secret"]}
-    assert value(sm, "hookgate/demo", "AWSPREVIOUS")["webhook_secret"] == "old-secret-value"
-    assert not any("AWSPENDING" in labels for labels in stages(sm, "hookgate/demo").values())
-
-
-def test_refusals(setup: tuple[RotationEngine, RecordingProvider, Any]) -> None:
-    engine, _, sm = setup
-    with pytest.raises(RotationError, match="rotation is not enabled for hookgate/demo"):
-        engine.handle("hookgate/demo", "whatever", "createSecret")
-    token = start_rotation(sm, "hookgate/demo")
-    with pytest.raises(RotationError, match="has no stage for rotation"):
-        engine.handle("hookgate/demo", "not-a-version", "createSecret")
-    old = next(v for v, labels in stages(sm, "hookgate/demo").items() if "AWSCURRENT" in labels)
-    engine.handle("hookgate/demo", old, "createSecret")  # already current: returns at once
-    with pytest.raises(RotationError, match="unknown rotation step"):
-        engine.handle("hookgate/demo", token, "dropSecret")
-
-
-def test_provider_failure_keeps_current_and_a_new_attempt_completes(
-    setup: tuple[RotationEngine, RecordingProvider, Any],
-) -> None:
-    engine, provider, sm = setup
-    provider.failures = 1
-    token = start_rotation(sm, "hookgate/demo")
-    engine.handle("hookgate/demo", token, "createSecret")
-    with pytest.raises(ProviderAPIError, match="HTTP 500"):
-        engine.handle("hookgate/demo", token, "setSecret")
-    assert value(sm, "hookgate/demo")["webhook_secret"] == "old-secret-value"
-
-    retry = start_rotation(sm, "hookgate/demo")  # Secrets Manager's next attempt: a new token
-    for step in STEPS:
-        engine.handle("hookgate/demo", retry, step)
-    labels = stages(sm, "hookgate/demo")
-    assert "AWSCURRENT" in labels[retry]
-    assert not any("AWSPENDING" in stage for stage in labels.values())
-    assert provider.pushed == [value(sm, "hookgate/demo")["webhook_secret"]]
-
-
-def test_rotate_now_needs_no_schedule(setup: tuple[RotationEngine, RecordingProvider, Any]) -> None:
-    engine, provider, sm = setup
-    engine.rotate_now("hookgate/demo")
-    engine.rotate_now("hookgate/demo")
-    assert (
-        len(provider.pushed) == 2
-        and provider.pushed[-1] == value(sm, "hookgate/demo")["webhook_secret"]
-    )
-
-
-def test_signing_key_rotates_without_provider_calls(
-    setup: tuple[RotationEngine, RecordingProvider, Any],
-) -> None:
-    engine, provider, sm = setup
-    token = start_rotation(sm, "hookgate/signing-key")
-    for step in STEPS:
-        engine.handle("hookgate/signing-key", token, step)
-    new = value(sm, "hookgate/signing-key")
-    assert new["kid"] != "k0" and len(new["key"]) == 43 and provider.pushed == []
-    assert value(sm, "hookgate/signing-key", "AWSPREVIOUS")["kid"] == "k0"
-
-
-def test_unknown_secret_is_refused(setup: tuple[RotationEngine, RecordingProvider, Any]) -> None:
-    engine, _, sm = setup
-    sm.create_secret(Name="hookgate/other", SecretString="{}")
-    token = start_rotation(sm, "hookgate/other")
-    with pytest.raises(
-        RotationError, match=r"no registration in hookgate\.yaml uses secret hookgate/other"
-    ):
-        engine.handle("hookgate/other", token, "createSecret")
-
-
-def test_set_secret_waits_until_receivers_can_see_the_pending_version(
-    setup: tuple[RotationEngine, RecordingProvider, Any],
-) -> None:
-    engine, provider, sm = setup
-    slept: list[float] = []
-    engine.propagation_seconds = 90
-    engine.sleep = slept.append
-    token = start_rotation(sm, "hookgate/demo")
-    engine.handle("hookgate/demo", token, "createSecret")
-    engine.handle("hookgate/demo", token, "setSecret")
-    assert len(slept) == 1 and 80 < slept[0] <= 90
-    assert len(provider.pushed) == 1
+def test_sync_does_not_write_a_secret_changed_less_than_the_propagation_time_ago() -> None:
+    with world(propagation=75) as w:
+        w.hand_put("brand-new")
+        w.provider.drifted = True
+        report = w.sync.run("https://api.example/webhooks", apply=True)
+        assert "receivers may not know it" in report.errors["demo"]
+        assert w.provider.holds != "brand-new"
+        w.clock.sleep(75)
+        assert not w.sync.run("https://api.example/webhooks", apply=True).errors
+        assert w.provider.holds == "brand-new"
 
 
 def test_only_the_rotatable_keys_a_secret_holds_get_new_values() -> None:
-    from hookgate.rotation import _rotated_keys
-
     insider = ("api_key", "client_secret", "refresh_token")
     assert _rotated_keys(insider, {"api_key": "v1-key"}) == ("api_key",)
     assert _rotated_keys(insider, {"client_id": "c", "client_secret": "s"}) == ("client_secret",)
     assert _rotated_keys(insider, {}) == insider  # an empty secret gets every key
-
-
-class VanishingProvider(RecordingProvider):
-    """A provider whose management API can lose hookgate's webhook between two steps."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.holds_webhook = True
-        self.read_backs = 0
-
-    @hookimpl
-    def hookgate_register(
-        self,
-        registration: Registration,
-        webhook_url: str,
-        secrets: SecretVersions,
-        api_credentials: SecretVersion | None,
-        apply: bool,
-    ) -> list[PlannedChange]:
-        assert not apply and api_credentials is not None
-        assert secrets.versions[0].stage.short == "pending"
-        self.read_backs += 1
-        action = "unchanged" if self.holds_webhook else "create"
-        return [
-            PlannedChange(
-                registration=registration.name, provider="recorder", action=action, reason="test"
-            )
-        ]
-
-
-def test_test_secret_reads_the_registration_back_from_the_provider(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        real = boto3.client("secretsmanager", region_name=REGION)
-        real.create_secret(
-            Name="hookgate/demo", SecretString=json.dumps({"webhook_secret": "old-secret-value"})
-        )
-        real.create_secret(Name="hookgate/demo-api", SecretString=json.dumps({"key": "k"}))
-        sm = SecretsManager(real)
-        provider = VanishingProvider()
-        host = load_plugins(use_entry_points=False, extra=[provider])
-        config = CONFIG.replace(
-            "secret: hookgate/demo}", "secret: hookgate/demo, api_secret: hookgate/demo-api}"
-        )
-        engine = RotationEngine(
-            host=host,
-            config=parse_config(config, "hookgate.yaml", host),
-            client_factory=lambda: sm,
-            webhook_base_url="https://api.example/webhooks",
-        )
-        token = start_rotation(sm, "hookgate/demo")
-        for step in ("createSecret", "setSecret"):
-            engine.handle("hookgate/demo", token, step)
-        provider.holds_webhook = False
-        with pytest.raises(RotationError, match="no longer holds hookgate's webhook"):
-            engine.handle("hookgate/demo", token, "testSecret")
-        assert value(sm, "hookgate/demo")["webhook_secret"] == "old-secret-value"
-
-        provider.holds_webhook = True
-        engine.rotate_now("hookgate/demo")
-        assert provider.read_backs == 2
-        assert value(sm, "hookgate/demo")["webhook_secret"] == provider.pushed[-1]

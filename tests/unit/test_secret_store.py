@@ -13,6 +13,7 @@ from moto import mock_aws
 
 from hookgate.errors import SecretUnavailableError
 from hookgate.models import SecretStage
+from hookgate.secret_lifecycle import current_label, in_force, pushed_label
 from hookgate.secrets import SecretStore
 
 SECRET = "hookgate/test"
@@ -85,52 +86,57 @@ def test_pending_and_previous_are_offered_in_order(sm: Any) -> None:
     ]
 
 
-def rotate(sm: Any, value: str) -> None:
-    """Make ``value`` current as the four rotation steps do (the old one becomes AWSPREVIOUS)."""
-    new = sm.put_secret_value(
-        SecretId=SECRET,
-        SecretString=json.dumps({"webhook_secret": value}),
-        VersionStages=["AWSPENDING"],
-    )["VersionId"]
-    old = next(
-        v["VersionId"]
-        for v in sm.list_secret_version_ids(SecretId=SECRET)["Versions"]
-        if "AWSCURRENT" in v["VersionStages"]
-    )
-    sm.update_secret_version_stage(
-        SecretId=SECRET, VersionStage="AWSCURRENT", MoveToVersionId=new, RemoveFromVersionId=old
-    )
-    sm.update_secret_version_stage(
-        SecretId=SECRET, VersionStage="AWSPENDING", RemoveFromVersionId=new
-    )
+T0 = datetime(2027, 1, 1, tzinfo=UTC)
 
 
-def test_every_version_retired_within_the_grace_window_still_verifies(sm: Any) -> None:
-    # Two rotations in a row: the first value lost its AWSPREVIOUS label to the second, but it
-    # was current moments ago, and something signed with it (a token, a retried delivery) must
-    # still verify for the grace window.
-    rotate(sm, "second")
-    rotate(sm, "third")
-    versions = store_for(sm, Clock()).versions(SECRET, 3600)
-    assert [(v.stage, v.get("webhook_secret")) for v in versions.versions] == [
-        (SecretStage.CURRENT, "third"),
-        (SecretStage.PREVIOUS, "second"),
-        (SecretStage.PREVIOUS, "current-value"),
+def listed(version_id: str, created: datetime, *stages: str) -> dict[str, Any]:
+    return {"VersionId": version_id, "CreatedDate": created, "VersionStages": list(stages)}
+
+
+def at(seconds: float) -> datetime:
+    return T0 + timedelta(seconds=seconds)
+
+
+def ids(chosen: list[tuple[SecretStage, str]]) -> list[str]:
+    return [version_id for _, version_id in chosen]
+
+
+def test_grace_starts_when_the_successor_became_current_not_at_any_creation() -> None:
+    # v1 created at 0; v2 created at 10, pushed, current only at 5000 (a rotation that kept
+    # failing). v1's grace (600 s) runs from 5000, to the millisecond.
+    listing = [
+        listed("v1", at(0), "AWSPREVIOUS", current_label("v1", at(0))),
+        listed("v2", at(10), "AWSCURRENT", pushed_label("v2"), current_label("v2", at(5000))),
     ]
-    late = store_for(sm, Clock(), wall_clock=lambda: datetime.now(UTC) + timedelta(hours=2))
-    assert [v.get("webhook_secret") for v in late.versions(SECRET, 3600).versions] == ["third"]
+    assert ids(in_force(listing, at(5000 + 599.999), 600)) == ["v2", "v1"]
+    assert ids(in_force(listing, at(5000 + 600), 600)) == ["v2"]
+    assert ids(in_force(listing, at(4999), 0)) == ["v2", "v1"]  # not yet retired: grace 0 too
+    assert ids(in_force(listing, at(5000), 0)) == ["v2"]
 
 
-def test_at_most_a_few_retired_versions_are_kept(sm: Any) -> None:
-    for number in range(6):
-        rotate(sm, f"value-{number}")
-    versions = store_for(sm, Clock()).versions(SECRET, 3600).versions
-    assert [v.get("webhook_secret") for v in versions] == [
-        "value-5",
-        "value-4",
-        "value-3",
-        "value-2",
+def test_a_pushed_version_that_never_became_current_waits_for_a_later_current_one() -> None:
+    listing = [
+        listed("v1", at(0), "AWSCURRENT"),
+        listed("v2", at(10), pushed_label("v2")),  # pushed, then the rotation was cancelled
+        listed("v3", at(20)),  # created, cancelled before anything was pushed: nobody holds it
     ]
+    assert ids(in_force(listing, at(10**6), 60)) == ["v1", "v2"]
+    listing.append(
+        listed("v4", at(30), "AWSCURRENT", pushed_label("v4"), current_label("v4", at(40)))
+    )
+    listing[0]["VersionStages"] = ["AWSPREVIOUS"]
+    assert ids(in_force(listing, at(40 + 59.999), 60)) == ["v4", "v2", "v1"]
+    assert ids(in_force(listing, at(40 + 60), 60)) == ["v4"]
+
+
+def test_a_version_put_by_hand_became_current_when_it_was_created() -> None:
+    listing = [
+        listed("v1", at(0), "AWSPREVIOUS"),
+        listed("v2", at(100), "AWSCURRENT"),
+        listed("v3", at(50), "AWSPENDING", pushed_label("v3")),
+    ]
+    assert ids(in_force(listing, at(100 + 9.999), 10)) == ["v2", "v3", "v1"]
+    assert ids(in_force(listing, at(100 + 10), 10)) == ["v2", "v3"]
 
 
 def test_cache_serves_until_ttl_and_refresh_is_rate_limited(sm: Any) -> None:

@@ -647,3 +647,20 @@ def test_the_token_function_never_puts_its_response_in_a_trace(template: dict[st
     variables = template["Resources"][TOKEN_FUNCTION]["Properties"]["Environment"]["Variables"]
     assert variables["POWERTOOLS_TRACER_CAPTURE_RESPONSE"] == "false"
     assert variables["POWERTOOLS_TRACER_CAPTURE_ERROR"] == "false"
+
+
+def test_rotation_is_scheduled_exactly_where_hookgate_can_rotate(
+    template: dict[str, Any],
+) -> None:
+    from hookgate.config import load_config
+    from hookgate.local.schedules import rotation_schedule_problems
+    from hookgate.plugins import load_plugins
+
+    host = load_plugins()
+    config = load_config(CONFIG_PATH, host)
+    assert rotation_schedule_problems(template, config, host) == []
+    broken = copy.deepcopy(template)
+    del broken["Resources"]["SigningKeySecretRotation"]
+    assert rotation_schedule_problems(broken, config, host) == [
+        "SigningKeySecret (the token signing key) has no RotationSchedule"
+    ]

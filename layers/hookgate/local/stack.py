@@ -7,7 +7,11 @@
    with API credentials of its own, stored in the emulator as the registration's api_secret;
 3. the local front, routing as template.yaml's HttpApi into the real handlers;
 4. sync (``apply``) so every sandbox holds a webhook that points at the front; a webhook sync
-   cannot manage (Insider V1: no read API) gets the current secret pushed once instead.
+   cannot manage (Insider V1: no read API) gets the current secret pushed once instead;
+5. rotation as Secrets Manager runs it (:mod:`hookgate.local.aws_rotation`): the template's
+   rotation function is invoked once per step, and rotation is configured on every secret
+   hookgate can rotate (the template's RotationSchedules, and every sandboxed registration,
+   which has an api_secret here), each configuration tested with testSecret as AWS does.
 
 hookgate.yaml is not changed: the stack writes an effective copy whose registrations point at
 the sandboxes, and the handlers read that copy.
@@ -30,16 +34,31 @@ from typing import Any
 
 import httpx
 import yaml
+from botocore.exceptions import ClientError
 
 from hookgate import runtime
 from hookgate.config import HookgateConfig, load_config
 from hookgate.errors import HookgateError
-from hookgate.local.emulator import LocalAccount, provision, running_emulator
-from hookgate.local.front import build_front
-from hookgate.local.template import http_routes, load_template
+from hookgate.local.aws_rotation import RotationService
+from hookgate.local.emulator import (
+    ACCOUNT,
+    REGION,
+    STACK,
+    LocalAccount,
+    provision,
+    running_emulator,
+)
+from hookgate.local.front import LocalContext, build_front, load_handler
+from hookgate.local.template import (
+    functions,
+    http_routes,
+    load_template,
+    resolve,
+    resources_of_type,
+)
 from hookgate.models import Registration, SecretStage
 from hookgate.plugins import PluginHost, get_plugin_host
-from hookgate.rotation import RotationEngine
+from hookgate.rotation import RotationEngine, RotationError
 from hookgate.sandbox.core import Delivery, LocalWiring, Sandbox
 from hookgate.sandbox.server import BackgroundServer
 from hookgate.sync import SyncReport, webhook_url
@@ -93,6 +112,7 @@ class LocalStack:
     _config: HookgateConfig | None = None
     _front_url: str = ""
     effective_config: Path | None = None
+    rotations: RotationService = field(default_factory=RotationService)
     _saved_environ: dict[str, str] = field(default_factory=dict)
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -127,6 +147,7 @@ class LocalStack:
         template = load_template(self.root / "template.yaml")
         declared = load_config(self.config_path, self.host)
         endpoint = self._stack.enter_context(running_emulator())
+        self._stack.enter_context(self.rotations.installed())
         wirings = self._start_sandboxes(declared)
         workdir = Path(self._stack.enter_context(tempfile.TemporaryDirectory(prefix="hookgate-")))
         effective = workdir / "hookgate.yaml"
@@ -161,6 +182,7 @@ class LocalStack:
         )
         runtime.reset()
         self.sync_report = self._register_webhooks()
+        self._configure_rotation(template)
 
     def _start_sandboxes(self, declared: HookgateConfig) -> dict[str, LocalWiring]:
         """Start a sandbox per provider in use; return each registration's wiring."""
@@ -223,6 +245,36 @@ class LocalStack:
         if not provider.rotate_secret(registration, url, current, secrets, credentials):
             raise LocalStackError(f"{registration.name}: the sandbox refused the webhook")
 
+    def _configure_rotation(self, template: Mapping[str, Any]) -> None:
+        """Register the rotation function and turn rotation on where hookgate can rotate."""
+        props = functions(template)["RotationFunction"]
+        handler = load_handler(self.root, props["CodeUri"], props["Handler"], "rotation")
+        name = f"{STACK}-RotationFunction"
+        arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}"
+        lock = threading.Lock()
+
+        def invoke(event: dict[str, Any]) -> Any:
+            with lock:  # one warm container
+                return handler(event, LocalContext(function_name=name))
+
+        self.rotations.register_function(arn, invoke)
+        scheduled: dict[str, bool] = {}
+        for props in resources_of_type(template, "AWS::SecretsManager::RotationSchedule").values():
+            secret = str(resolve(props["SecretId"], self.account.names, self.account.attributes))
+            scheduled[secret] = bool(props.get("RotateImmediatelyOnUpdate", True))
+        for registration in self.config.registrations.values():
+            if registration.api_secret_id and registration.name not in self.unsandboxed:
+                scheduled.setdefault(registration.secret_id, False)
+        sm = self.account.client("secretsmanager")
+        for secret, immediately in scheduled.items():
+            sm.rotate_secret(
+                SecretId=secret,
+                RotationLambdaARN=arn,
+                RotationRules={"AutomaticallyAfterDays": 30},
+                RotateImmediately=immediately,
+            )
+        self.rotations.wait_idle()
+
     # -- what a user or a test reaches -----------------------------------------------------
 
     @property
@@ -269,9 +321,29 @@ class LocalStack:
         """Return a rotation engine for the emulator, pushing to the sandboxes."""
         return runtime.get_rotation_engine()
 
-    def rotate(self, registration: str) -> str:
-        """Rotate ``registration``'s secret now (all four steps); return the new version id."""
-        return self.rotation_engine().rotate_now(self.config.get(registration).secret_id)
+    def rotate(self, registration: str, timeout: float = 120.0) -> str:
+        """Rotate ``registration``'s secret as Secrets Manager would; return the new version.
+
+        RotateSecret, then the rotation function once per step (retried as AWS retries). Raises
+        RotationError when the rotation did not finish (it stays in progress, as on AWS) or
+        when Secrets Manager refused to start one because an earlier one is not complete (it
+        reattempts that one, in the background).
+        """
+        return self.rotate_secret(self.config.get(registration).secret_id, timeout)
+
+    def rotate_secret(self, secret_id: str, timeout: float = 120.0) -> str:
+        """Rotate ``secret_id`` through the emulator's Secrets Manager; see :meth:`rotate`."""
+        sm = self.account.client("secretsmanager")
+        try:
+            token = str(sm.rotate_secret(SecretId=secret_id)["VersionId"])
+        except ClientError as exc:
+            raise RotationError(f"{secret_id}: {exc.response['Error']['Message']}") from None
+        run = self.rotations.run_for(token)
+        if run is None or not run.done.wait(timeout) or not run.finished:
+            failed = run.attempts[-1] if run and run.attempts else None
+            why = f"{failed.step}: {failed.error}" if failed else "did not finish in time"
+            raise RotationError(f"rotation of {secret_id} did not finish ({why})")
+        return token
 
     def secret_values(self) -> set[str]:
         """Return every secret value the stack holds: what no log, event or answer may show.

@@ -4,7 +4,10 @@ Control routes (not part of any provider's API)::
 
     POST /_sandbox/faults       queue a failure: {"target": "api"|"delivery",
                                 "kind": "status"|"timeout"|"retry_after", "status": 500,
-                                "retry_after": 1, "count": 1}
+                                "retry_after": 1, "count": 1, "after": false,
+                                "methods": ["PATCH", ...]}; "after": the API call is applied
+                                first, then answered with the failure (or not answered in
+                                time); "methods": only calls with these methods count
     DELETE /_sandbox/faults     clear every pending fault
     POST /_sandbox/deliver      {"sample": "<name>" | "*", "count": 1, "unique": false}:
                                 deliver to every webhook; "*" takes the samples in turn, and
@@ -47,6 +50,8 @@ class Fault:
     retry_after: float = 1.0
     count: int = 1
     delay: float = 0.0
+    after: bool = False
+    methods: tuple[str, ...] = ()
 
 
 class FaultInjector:
@@ -67,11 +72,12 @@ class FaultInjector:
         with self._lock:
             self._faults.clear()
 
-    def take(self, target: FaultTarget) -> Fault | None:
-        """Consume one use of the oldest fault aimed at ``target``."""
+    def take(self, target: FaultTarget, method: str | None = None) -> Fault | None:
+        """Consume one use of the oldest fault aimed at ``target`` (and ``method``, if given)."""
         with self._lock:
             for fault in self._faults:
-                if fault.target == target and fault.count > 0:
+                wanted = not fault.methods or method is None or method in fault.methods
+                if fault.target == target and fault.count > 0 and wanted:
                     fault.count -= 1
                     if fault.count == 0:
                         self._faults.remove(fault)
@@ -238,10 +244,12 @@ class FaultMiddleware:
         if scope["type"] != "http" or str(scope.get("path", "")).startswith(CONTROL_PREFIX):
             await self.app(scope, receive, send)
             return
-        fault = self.faults.take("api")
+        fault = self.faults.take("api", str(scope.get("method", "")))
         if fault is None:
             await self.app(scope, receive, send)
             return
+        if fault.after:  # the call is applied; its answer is lost
+            await self.app(scope, receive, _discard)
         response: Response
         if fault.kind == "timeout":
             await asyncio.sleep(fault.delay or 30.0)
@@ -255,6 +263,10 @@ class FaultMiddleware:
         else:
             response = JSONResponse({"error": "injected failure"}, status_code=fault.status)
         await response(scope, receive, send)
+
+
+async def _discard(message: Any) -> None:
+    """Drop what the app answers (an ASGI ``send``)."""
 
 
 @dataclass(frozen=True)
@@ -298,7 +310,7 @@ def build_sandbox_app(
 
     async def add_fault(request: Request) -> Response:
         body = await request.json()
-        faults.add(Fault(**body))
+        faults.add(Fault(**{**body, "methods": tuple(body.get("methods", ()))}))
         return JSONResponse({"queued": body})
 
     async def clear_faults(_: Request) -> Response:
