@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from hookgate.apigw import BadEventBodyError, json_response, request_from_event
 from hookgate.errors import ConfigError, SecretUnavailableError
-from hookgate.observe import traced
+from hookgate.observe import traced_quietly
 from hookgate.runtime import get_token_endpoint
 
 logger = Logger(service="hookgate")
@@ -52,7 +52,7 @@ def _answer(event: dict[str, Any]) -> tuple[dict[str, Any], str]:
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
-@traced
+@traced_quietly  # the response carries the access token: never in a trace
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Issue an access token or answer with an RFC 6749 error; never log a credential."""
     metrics.clear_metrics()

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -230,6 +230,7 @@ def parse_config(text: str, source: str, host: PluginHost) -> HookgateConfig:
             previous_secret_grace_seconds=declared.previous_secret_grace_seconds,
             oauth2=declared.oauth2,
         )
+    _refuse_shared_client_ids(registrations.values(), source)
     return HookgateConfig(source=source, registrations=registrations, unavailable=unavailable)
 
 
@@ -250,6 +251,21 @@ def _checked_settings(declared: RegistrationDeclaration, host: PluginHost) -> Ba
     except ValidationError as exc:
         return _first_errors(exc, "settings.")
     return settings
+
+
+def _refuse_shared_client_ids(registrations: Iterable[Registration], source: str) -> None:
+    """One OAuth2 client id names one registration: the token endpoint finds it by the id."""
+    owners: dict[str, str] = {}
+    for registration in registrations:
+        client_id = registration.client_id
+        if client_id is None:
+            continue
+        if client_id in owners:
+            raise ConfigError(
+                f"{source}: registration {registration.name!r}: oauth2.client_id: "
+                f"{client_id!r} is already the client id of {owners[client_id]!r}"
+            )
+        owners[client_id] = registration.name
 
 
 def load_config(path: str | os.PathLike[str], host: PluginHost | None = None) -> HookgateConfig:

@@ -100,9 +100,10 @@ def hookgate_verify(
         them (current, pending, previous). Try each and report which matched.
     :param now: the time to judge timestamps against (timezone-aware UTC).
     :param tokens: checks OAuth2 bearer tokens hookgate issued: when ``registration.oauth2`` is
-        set, call ``tokens.check(request.bearer_token(), registration, now)`` and
-        reject unless it accepts. None when no token signing key is configured: then an OAuth2
-        registration must be rejected ("oauth2 not configured"), never accepted.
+        set, call ``tokens.check(request.bearer_token(), registration, now, secrets)`` and
+        reject unless it accepts (a token verifies only while the client-secret version it was
+        issued for is among ``secrets``). None when no token signing key is configured: then an
+        OAuth2 registration must be rejected ("oauth2 not configured"), never accepted.
     :return: :meth:`Verdict.accept(stage) <hookgate.models.Verdict.accept>` naming the
         secret version that matched, or :meth:`Verdict.reject(reason)
         <hookgate.models.Verdict.reject>` with a short fixed reason. Return a

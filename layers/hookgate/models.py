@@ -190,11 +190,14 @@ class OAuth2Settings(_Frozen):
     """A registration whose provider authenticates deliveries with OAuth2 bearer tokens.
 
     The provider fetches tokens from hookgate's ``POST /oauth2/token`` with the client
-    credentials kept in the registration's secret (``client_id``, ``client_secret``, and
-    ``refresh_token`` for that grant). ``expires_in`` is the token lifetime (Sinch accepts
+    id ``client_id`` and the ``client_secret`` (and ``refresh_token`` for that grant) kept in the
+    registration's secret. ``client_id`` is declared here, not read from the secret, so the
+    token endpoint finds a client's registration without reading anyone's secret; it defaults
+    to the registration's name. ``expires_in`` is the token lifetime (Sinch accepts
     30..3600 s); ``scopes`` lists the scopes a client may ask for (none: no scope accepted).
     """
 
+    client_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9._~-]{1,128}$")
     expires_in: int = Field(default=3600, ge=30, le=3600)
     scopes: tuple[str, ...] = ()
     grants: tuple[Literal["client_credentials", "refresh_token"], ...] = ("client_credentials",)
@@ -218,6 +221,13 @@ class Registration(_Frozen):
     settings: BaseModel
     previous_secret_grace_seconds: int = 3600
     oauth2: OAuth2Settings | None = None
+
+    @property
+    def client_id(self) -> str | None:
+        """Return the OAuth2 client id: ``oauth2.client_id``, else the name; None without OAuth2."""
+        if self.oauth2 is None:
+            return None
+        return self.oauth2.client_id or self.name
 
 
 class ProviderInfo(_Frozen):

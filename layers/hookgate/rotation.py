@@ -64,9 +64,6 @@ _STEP_ALIASES: dict[str, Step] = {
     "finish_secret": "finishSecret",
 }
 SIGNING_KEY_FIELDS = ("kid", "key")
-# The signing key's versions stay accepted this long after they stopped signing: longer than
-# the longest token lifetime (3600 s), so every token outlives its key's retirement.
-SIGNING_KEY_GRACE_SECONDS = 2 * 3600
 LEASE_WAIT_SECONDS = 20.0
 
 
@@ -401,7 +398,7 @@ class RotationEngine:
 
     def _grace(self, registration: Registration | None) -> int:
         if registration is None:
-            return SIGNING_KEY_GRACE_SECONDS
+            return secret_lifecycle.SIGNING_KEY_GRACE_SECONDS
         return registration.previous_secret_grace_seconds
 
     def _forget_expired(self, arn: str, registration: Registration | None) -> None:

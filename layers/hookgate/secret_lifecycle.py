@@ -33,6 +33,9 @@ from hookgate.models import SecretStage
 
 PUSHED_LABEL = "hookgate-pushed-"
 CURRENT_LABEL = "hookgate-current-"
+# The token signing key's versions stay accepted this long after they stopped signing: longer
+# than the longest token lifetime (3600 s), so every token outlives its key's retirement.
+SIGNING_KEY_GRACE_SECONDS = 2 * 3600
 
 
 def pushed_label(version_id: str, at: datetime) -> str:

@@ -55,7 +55,7 @@ def hookgate_verify(
         if tokens is None or registration.oauth2 is None:
             return Verdict.reject("oauth2 not configured")
         # Insider presenting the token as "Authorization: Bearer" is [DERIVED] (seed 004).
-        return tokens.check(request.bearer_token(), registration, now)
+        return tokens.check(request.bearer_token(), registration, now, secrets)
     candidates = secrets.candidates(API_KEY)
     if not candidates:
         return Verdict.reject("no secret configured")

@@ -67,7 +67,7 @@ def desired_webhook(
         "oauth2": {
             "grantType": "client_credentials",
             "tokenUrl": webhook_url.split("/webhooks/", 1)[0] + "/oauth2/token",
-            "clientId": current.get("client_id"),
+            "clientId": registration.client_id,
             "clientSecret": current.get("client_secret"),
             "scopes": list(oauth2.scopes),
             "expiresIn": oauth2.expires_in,

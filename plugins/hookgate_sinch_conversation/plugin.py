@@ -75,7 +75,7 @@ def hookgate_verify(
         if tokens is None:
             return Verdict.reject("oauth2 not configured")
         # Sinch presenting the token as "Authorization: Bearer" is [DERIVED] (RFC 6750).
-        bearer = tokens.check(request.bearer_token(), registration, now)
+        bearer = tokens.check(request.bearer_token(), registration, now, secrets)
         if not bearer.ok:
             return bearer
         if not settings.require_signature and not secrets.candidates(SECRET_KEY):

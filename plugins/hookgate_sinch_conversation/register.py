@@ -64,7 +64,7 @@ def desired_webhook(
         webhook["secret"] = current.get("webhook_secret")
     if registration.oauth2 is not None and current is not None:
         webhook["client_credentials"] = {
-            "client_id": current.get("client_id"),
+            "client_id": registration.client_id,
             "client_secret": current.get("client_secret"),
             "endpoint": _token_url(webhook_url),
             "token_request_type": "BASIC",

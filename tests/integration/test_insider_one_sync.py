@@ -58,7 +58,12 @@ def _config(server_url: str, events: list[str], auth: str = "v2") -> str:
                         "gateway_url": server_url,
                         "v1_url": server_url,
                     },
-                    "oauth2": {"expires_in": 600, "scopes": ["whatsapp.read"]},
+                    # The client id the provider is given comes from here, not the secret.
+                    "oauth2": {
+                        "client_id": "insider-client",
+                        "expires_in": 600,
+                        "scopes": ["whatsapp.read"],
+                    },
                 }
             ],
         }

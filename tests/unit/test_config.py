@@ -229,3 +229,59 @@ def test_a_short_grace_window_makes_only_that_registration_unavailable(host) -> 
     assert list(narrowed.registrations) == ["dialog"]
     assert narrowed.unavailable["sinch-demo"].provider == "sinch_conversation"
     assert config.without({}) is config
+
+
+OAUTH2_PAIR = """
+version: 1
+registrations:
+  - name: insider-a
+    provider: insider_one
+    secret: hookgate/insider-a
+    settings: {auth: v2}
+    oauth2: {OPTIONS_A}
+  - name: insider-b
+    provider: insider_one
+    secret: hookgate/insider-b
+    settings: {auth: v2}
+    oauth2: {OPTIONS_B}
+  - name: insider-v1
+    provider: insider_one
+    secret: hookgate/insider-v1
+    settings: {auth: v1}
+"""
+
+
+def _pair(options_a: str, options_b: str) -> str:
+    return OAUTH2_PAIR.replace("OPTIONS_A", options_a).replace("OPTIONS_B", options_b)
+
+
+def test_the_oauth2_client_id_is_declared_or_the_registration_name(host) -> None:  # type: ignore[no-untyped-def]
+    config = parse_config(_pair("expires_in: 600", "client_id: Partner.Id_9~x"), "h.yaml", host)
+    assert config.get("insider-a").client_id == "insider-a"
+    assert config.get("insider-b").client_id == "Partner.Id_9~x"
+    assert config.get("insider-v1").client_id is None  # no OAuth2: no client
+
+
+@pytest.mark.parametrize(
+    ("options_a", "options_b", "message"),
+    [
+        ("client_id: shared", "client_id: shared", r"'insider-b': oauth2.client_id: 'shared' is "),
+        (
+            "client_id: insider-b",
+            "expires_in: 600",
+            r"'insider-b'.*already the client id of 'insider-a'",
+        ),
+        (
+            "client_id: 'has space'",
+            "expires_in: 600",
+            r"'insider-a': oauth2.client_id: String should",
+        ),
+        ("client_id: 'a:b'", "expires_in: 600", r"'insider-a': oauth2.client_id: String should"),
+        ("client_id: ''", "expires_in: 600", r"'insider-a': oauth2.client_id: String should"),
+    ],
+)
+def test_a_client_id_names_one_registration(  # type: ignore[no-untyped-def]
+    host, options_a: str, options_b: str, message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        parse_config(_pair(options_a, options_b), "h.yaml", host)

@@ -154,17 +154,23 @@ def test_v2_never_accepts_the_v1_key_only_a_token_hookgate_issued() -> None:
             secrets=CURRENT,
         )
         assert not verdict.ok
-    issued = TOKENS.issue(v2, "insider-client", "", 3600, NOW)
+    issued = TOKENS.issue(v2, "insider-demo", "", 3600, NOW, secret_version="AWSCURRENT")
     verdict = verify(
         TOKENS, request=request(authorization=f"Bearer {issued}"), registration=v2, secrets=CURRENT
     )
     assert verdict.ok
     other = registration("v2", OAUTH2).model_copy(update={"name": "someone-else"})
-    stolen = TOKENS.issue(other, "insider-client", "", 3600, NOW)
+    stolen = TOKENS.issue(other, "insider-demo", "", 3600, NOW, secret_version="AWSCURRENT")
     verdict = verify(
         TOKENS, request=request(authorization=f"Bearer {stolen}"), registration=v2, secrets=CURRENT
     )
     assert not verdict.ok
+    # The versions the plugin is given decide: a token of a version not among them is refused.
+    retired = TOKENS.issue(v2, "insider-demo", "", 3600, NOW, secret_version="AWSPREVIOUS")
+    verdict = verify(
+        TOKENS, request=request(authorization=f"Bearer {retired}"), registration=v2, secrets=CURRENT
+    )
+    assert (verdict.ok, verdict.reason) == (False, "token's client secret is no longer in force")
 
 
 def test_provider_record() -> None:

@@ -25,6 +25,8 @@ TEMPLATE_PATH = ROOT / "template.yaml"
 CONFIG_PATH = ROOT / "hookgate.yaml"
 
 RECEIVER = "ReceiverFunction"
+TOKEN_FUNCTION = "TokenFunction"
+TOKEN_ROUTE = "POST /oauth2/token"
 HTTP_API = "HttpApi"
 WEBHOOK_PATH = "/webhooks/{provider}/{registration}"
 RECEIVER_ROUTES = frozenset({("POST", WEBHOOK_PATH), ("GET", WEBHOOK_PATH)})
@@ -232,6 +234,20 @@ def _secret_resource_key(resource: Any) -> str | None:
     return None
 
 
+def _secret_grants(policies: Any) -> dict[str, set[str]]:
+    """Secret logical id (or ARN) → the secretsmanager actions ``policies`` allow on it."""
+    granted: dict[str, set[str]] = {}
+    for _, statement in _statements(policies):
+        if statement.get("Effect") != "Allow":
+            continue
+        actions = {a for a in _as_list(statement.get("Action")) if a.startswith("secretsmanager:")}
+        for resource in _as_list(statement.get("Resource")):
+            key = _secret_resource_key(resource)
+            if key is not None and actions:
+                granted.setdefault(key, set()).update(actions)
+    return granted
+
+
 def registration_secret_problems(template: dict[str, Any], config: dict[str, Any]) -> list[str]:
     """Each registration's secret: declared with its Name, readable by the receiver, no other."""
     resources: dict[str, Any] = template.get("Resources", {})
@@ -240,16 +256,7 @@ def registration_secret_problems(template: dict[str, Any], config: dict[str, Any
         for name, resource in resources.items()
         if resource.get("Type") == "AWS::SecretsManager::Secret"
     }
-    receiver_policies = resources.get(RECEIVER, {}).get("Properties", {}).get("Policies", [])
-    granted: dict[str, set[str]] = {}
-    for _, statement in _statements(receiver_policies):
-        if statement.get("Effect") != "Allow":
-            continue
-        actions = {a for a in _as_list(statement.get("Action")) if a.startswith("secretsmanager:")}
-        for resource in _as_list(statement.get("Resource")):
-            key = _secret_resource_key(resource)
-            if key is not None and actions:
-                granted.setdefault(key, set()).update(actions)
+    granted = _secret_grants(resources.get(RECEIVER, {}).get("Properties", {}).get("Policies", []))
 
     problems: list[str] = []
     wanted: set[str] = set()
@@ -281,6 +288,41 @@ def registration_secret_problems(template: dict[str, Any], config: dict[str, Any
         f"{RECEIVER} may read {key}, which no registration's `secret` names"
         for key in sorted(set(granted) - wanted)
     )
+    return problems
+
+
+def token_secret_problems(template: dict[str, Any], config: dict[str, Any]) -> list[str]:
+    """The token function reads exactly the OAuth2 registrations' secrets and the signing key."""
+    resources: dict[str, Any] = template.get("Resources", {})
+    declared = {
+        resource.get("Properties", {}).get("Name"): name
+        for name, resource in resources.items()
+        if resource.get("Type") == "AWS::SecretsManager::Secret"
+    }
+    properties = resources.get(TOKEN_FUNCTION, {}).get("Properties", {})
+    granted = _secret_grants(properties.get("Policies", []))
+    # An undeclared secret is registration_secret_problems' to report.
+    wanted = {
+        str(r["secret"]) if str(r["secret"]).startswith("arn:") else declared.get(r["secret"], "")
+        for r in config.get("registrations", [])
+        if r.get("oauth2") is not None
+    } - {""}
+    signing = properties.get("Environment", {}).get("Variables", {})
+    signing = signing.get("HOOKGATE_SIGNING_KEY_SECRET")
+    if isinstance(signing, dict) and "Ref" in signing:
+        wanted.add(str(signing["Ref"]))
+    else:
+        problems = [f"{TOKEN_FUNCTION} has no HOOKGATE_SIGNING_KEY_SECRET reference"]
+        return problems + [f"{TOKEN_FUNCTION} may read {key}" for key in sorted(granted)]
+    problems = [
+        f"{TOKEN_FUNCTION} may read {key}, which is neither an OAuth2 registration's secret "
+        "nor the signing key"
+        for key in sorted(set(granted) - wanted)
+    ]
+    for key in sorted(wanted):
+        missing = SECRET_READ_ACTIONS - granted.get(key, set())
+        if missing:
+            problems.append(f"{TOKEN_FUNCTION}'s policy does not grant {sorted(missing)} on {key}")
     return problems
 
 
@@ -526,6 +568,85 @@ def test_an_undeclared_registration_and_an_extra_grant_are_reported(
         "(an AWS::SecretsManager::Secret with that Name)",
         f"{RECEIVER} may read EventBus, which no registration's `secret` names",
     ]
+
+
+def test_the_token_function_reads_only_oauth2_secrets_and_the_signing_key(
+    template: dict[str, Any], config: dict[str, Any]
+) -> None:
+    assert any(r.get("oauth2") for r in config["registrations"]), "no OAuth2 registration"
+    assert token_secret_problems(template, config) == []
+
+
+def _token_statement(template: dict[str, Any]) -> dict[str, Any]:
+    policies = template["Resources"][TOKEN_FUNCTION]["Properties"]["Policies"]
+    for _, statement in _statements(policies):
+        if statement.get("Sid") == "ReadClientCredentialsAndSigningKey":
+            return statement
+    raise AssertionError("no ReadClientCredentialsAndSigningKey statement")
+
+
+def test_a_token_grant_too_many_or_too_few_is_reported(
+    template: dict[str, Any], config: dict[str, Any]
+) -> None:
+    statement = _token_statement(template)
+    statement["Resource"].append({"Ref": "SinchDemoSecret"})
+    assert token_secret_problems(template, config) == [
+        f"{TOKEN_FUNCTION} may read SinchDemoSecret, which is neither an OAuth2 registration's "
+        "secret nor the signing key"
+    ]
+    statement["Resource"] = [{"Ref": "SinchDemoSecret"}, {"Ref": "SigningKeySecret"}]
+    problems = token_secret_problems(template, config)
+    assert problems[1:] == [
+        f"{TOKEN_FUNCTION}'s policy does not grant {sorted(SECRET_READ_ACTIONS)} on "
+        "InsiderV2DemoSecret"
+    ]
+    statement["Resource"] = [{"Ref": "InsiderV2DemoSecret"}]
+    assert token_secret_problems(template, config) == [
+        f"{TOKEN_FUNCTION}'s policy does not grant {sorted(SECRET_READ_ACTIONS)} on "
+        "SigningKeySecret"
+    ]
+    sinch = copy.deepcopy(config)
+    sinch["registrations"][0]["oauth2"] = {"expires_in": 600}  # now sinch-demo needs a grant
+    assert token_secret_problems(_fresh(), sinch) == [
+        f"{TOKEN_FUNCTION}'s policy does not grant {sorted(SECRET_READ_ACTIONS)} on SinchDemoSecret"
+    ]
+
+
+def _fresh() -> dict[str, Any]:
+    return load_template()
+
+
+def test_the_token_route_is_throttled_and_the_function_capped(template: dict[str, Any]) -> None:
+    routes = template["Resources"][HTTP_API]["Properties"]["RouteSettings"]
+    assert routes == {
+        TOKEN_ROUTE: {
+            "ThrottlingRateLimit": {"Ref": "TokenRouteRateLimit"},
+            "ThrottlingBurstLimit": {"Ref": "TokenRouteBurstLimit"},
+        }
+    }
+    token = template["Resources"][TOKEN_FUNCTION]["Properties"]
+    event = token["Events"]["IssueToken"]["Properties"]
+    assert f"{event['Method']} {event['Path']}" == TOKEN_ROUTE  # the throttled route is its own
+    assert token["ReservedConcurrentExecutions"] == {
+        "Fn::If": [
+            "CapTokenConcurrency",
+            {"Ref": "TokenFunctionConcurrency"},
+            {"Ref": "AWS::NoValue"},
+        ]
+    }
+    assert template["Conditions"]["CapTokenConcurrency"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "TokenFunctionConcurrency"}, 0]}]
+    }
+    parameters = template["Parameters"]
+    for name in ("TokenRouteRateLimit", "TokenRouteBurstLimit"):
+        assert parameters[name]["Type"] == "Number" and parameters[name]["MinValue"] >= 1
+    assert parameters["TokenFunctionConcurrency"]["Default"] >= 1
+
+
+def test_the_token_function_never_puts_its_response_in_a_trace(template: dict[str, Any]) -> None:
+    variables = template["Resources"][TOKEN_FUNCTION]["Properties"]["Environment"]["Variables"]
+    assert variables["POWERTOOLS_TRACER_CAPTURE_RESPONSE"] == "false"
+    assert variables["POWERTOOLS_TRACER_CAPTURE_ERROR"] == "false"
 
 
 def test_rotation_is_scheduled_exactly_where_hookgate_can_rotate(

@@ -183,6 +183,8 @@ def provision(
         registration = by_secret.get(secret_name)
         keys = host.get(registration.provider).info.secret_keys if registration else ()
         values = {key: random_source.token_urlsafe(24) for key in keys}
+        if registration is not None and registration.client_id is not None and "client_id" in keys:
+            values["client_id"] = registration.client_id  # hookgate.yaml declares it
         if registration is None and secret_name in declared:
             values = _generated(secret_props[declared[secret_name]])
         account.secret_values[secret_name] = values

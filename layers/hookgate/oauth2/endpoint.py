@@ -2,22 +2,25 @@
 
 Grants ``client_credentials`` and ``refresh_token``; client authentication by HTTP Basic
 (client_secret_basic) or in the body (client_secret_post); bodies form-encoded or JSON (Insider
-One's format is [NOT FOUND], so both are accepted). Errors follow RFC 6749 §5.2 and never say
-which part of the credentials was wrong. Every answer carries ``Cache-Control: no-store``.
+One's format is [NOT FOUND], so both are accepted). Errors use RFC 6749 §5.2's codes and never
+say which part of the credentials was wrong. Every answer carries ``Cache-Control: no-store``.
 
-The client id names the registration: the map from client id to registration is built from the
-OAuth2 registrations' secrets (cached), so an unknown or guessed client id costs no Secrets
-Manager call. Client secrets and refresh tokens are compared in constant time against the
-current and the pending secret version (a rotation in flight). Repeated failures for one client
-id are refused with 429 for a growing while.
+The client id names the registration through hookgate.yaml (``oauth2.client_id``, by default
+the registration's name), so finding the client reads no secret at all: an unknown or guessed
+client id costs no Secrets Manager call, and an unreadable secret of one registration changes
+no answer another registration's client gets. The client secret is compared in constant time
+with the current and the pending version of the client's own secret (a rotation in flight),
+never a replaced one; a refresh token must belong to the same version. The token is bound to
+that version (see :mod:`hookgate.oauth2.tokens`).
+
+Correct credentials always get a token. A caller (client id and source address) that keeps
+failing is answered 429 with ``Retry-After`` for a growing while (:mod:`.backoff`).
 """
 
 from __future__ import annotations
 
 import base64
 import hmac
-import threading
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,12 +30,14 @@ from urllib.parse import parse_qsl, unquote_plus
 from hookgate import safe_json
 from hookgate.config import HookgateConfig
 from hookgate.errors import MalformedPayloadError
-from hookgate.models import InboundRequest, Registration, SecretStage, SecretVersions
+from hookgate.models import InboundRequest, Registration, SecretStage, SecretVersion
+from hookgate.oauth2.backoff import Caller, FailureBackoff
 from hookgate.oauth2.tokens import BearerTokens
 from hookgate.secrets import SecretStore
 
 GRANTS = ("client_credentials", "refresh_token")
 NO_STORE = {"cache-control": "no-store", "pragma": "no-cache"}
+UNKNOWN_SOURCE = "unknown"
 
 
 @dataclass
@@ -55,48 +60,6 @@ class OAuthError(Exception):
         self.description = description
         self.status = status
         self.headers = headers
-
-
-@dataclass
-class FailureLimiter:
-    """Counts failed client authentications per client id; refuses while locked out.
-
-    After ``threshold`` failures in a row a client id is locked for ``base_lock`` seconds,
-    doubling with each further failure up to ``max_lock``. A success resets it. Per container:
-    an attacker spread over many containers is still slowed in each of them.
-    """
-
-    threshold: int = 5
-    base_lock: float = 10.0
-    max_lock: float = 900.0
-    clock: Callable[[], float] = time.monotonic
-    _failures: dict[str, tuple[int, float]] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def retry_after(self, client_id: str) -> int:
-        """Return the seconds ``client_id`` must still wait (0 when it may try)."""
-        with self._lock:
-            _, until = self._failures.get(client_id, (0, 0.0))
-            return max(0, int(until - self.clock() + 0.999))
-
-    def failed(self, client_id: str) -> None:
-        """Record a failure."""
-        with self._lock:
-            count, _ = self._failures.get(client_id, (0, 0.0))
-            count += 1
-            until = 0.0
-            if count >= self.threshold:
-                until = self.clock() + min(
-                    self.max_lock, self.base_lock * 2 ** (count - self.threshold)
-                )
-            self._failures[client_id] = (count, until)
-            if len(self._failures) > 10_000:  # bounded memory under a flood of random ids
-                self._failures.pop(next(iter(self._failures)))
-
-    def succeeded(self, client_id: str) -> None:
-        """Forget the failures of ``client_id``."""
-        with self._lock:
-            self._failures.pop(client_id, None)
 
 
 def _form(body: bytes) -> dict[str, str]:
@@ -155,24 +118,31 @@ def client_credentials(request: InboundRequest, params: Mapping[str, str]) -> tu
     raise _invalid_client(basic=False)
 
 
-def _invalid_client(*, basic: bool) -> OAuthError:
-    if basic:
+def _invalid_client(*, basic: bool, retry_after: int = 0) -> OAuthError:
+    headers = {"www-authenticate": 'Basic realm="hookgate"'} if basic else {}
+    if retry_after:
         return OAuthError(
             "invalid_client",
-            "client authentication failed",
-            401,
-            **{"www-authenticate": 'Basic realm="hookgate"'},
+            "client authentication failed; too many failures, retry later",
+            429,
+            **headers,
+            **{"retry-after": str(retry_after)},
         )
-    return OAuthError("invalid_client", "client authentication failed", 401)
+    return OAuthError("invalid_client", "client authentication failed", 401, **headers)
 
 
-def _matches(versions: SecretVersions, key: str, value: str) -> bool:
+def _matching_version(
+    versions: tuple[SecretVersion, ...], key: str, value: str
+) -> SecretVersion | None:
+    """Return the current or pending version whose ``key`` equals ``value`` (constant time)."""
     presented = value.encode("utf-8")
-    return any(
-        hmac.compare_digest(expected.encode("utf-8"), presented)
-        for version, expected in versions.candidates(key)
-        if version.stage in (SecretStage.CURRENT, SecretStage.PENDING)
-    )
+    for version in versions:
+        if version.stage not in (SecretStage.CURRENT, SecretStage.PENDING):
+            continue
+        expected = version.get(key)
+        if expected and hmac.compare_digest(expected.encode("utf-8"), presented):
+            return version
+    return None
 
 
 @dataclass
@@ -182,19 +152,17 @@ class TokenEndpoint:
     config: HookgateConfig
     secrets: SecretStore
     tokens: BearerTokens
-    limiter: FailureLimiter = field(default_factory=FailureLimiter)
+    backoff: FailureBackoff = field(default_factory=FailureBackoff)
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    _clients: dict[str, Registration] = field(init=False, repr=False)
 
-    def _registration_for(self, client_id: str) -> tuple[Registration, SecretVersions] | None:
-        for registration in self.config.registrations.values():
-            if registration.oauth2 is None:
-                continue
-            versions = self.secrets.versions(
-                registration.secret_id, registration.previous_secret_grace_seconds
-            )
-            if _matches(versions, "client_id", client_id):
-                return registration, versions
-        return None
+    def __post_init__(self) -> None:
+        """Map each OAuth2 client id to its registration (config validation keeps them unique)."""
+        self._clients = {
+            registration.client_id: registration
+            for registration in self.config.registrations.values()
+            if registration.client_id is not None
+        }
 
     def handle(self, request: InboundRequest) -> TokenResponse:
         """Issue a token, or answer with an RFC 6749 error."""
@@ -202,28 +170,44 @@ class TokenEndpoint:
             return self._handle(request)
         except OAuthError as exc:
             body = {"error": exc.error, "error_description": exc.description}
-            return TokenResponse(exc.status, body, {**NO_STORE, **exc.headers}, outcome=exc.error)
+            outcome = "throttled" if exc.status == 429 else exc.error
+            return TokenResponse(exc.status, body, {**NO_STORE, **exc.headers}, outcome=outcome)
+
+    def _refused(self, caller: Caller, error: OAuthError) -> OAuthError:
+        """Count a failed authentication; a caller already locked gets 429 instead."""
+        wait = self.backoff.retry_after(caller)
+        self.backoff.failed(caller)
+        if wait and error.error == "invalid_client":
+            return _invalid_client(basic="www-authenticate" in error.headers, retry_after=wait)
+        if wait:
+            error.status = 429
+            error.headers = {**error.headers, "retry-after": str(wait)}
+        return error
+
+    def _authenticate(
+        self, client_id: str, client_secret: str
+    ) -> tuple[Registration, SecretVersion] | None:
+        registration = self._clients.get(client_id)
+        if registration is None or registration.oauth2 is None:
+            return None
+        versions = self.secrets.versions(
+            registration.secret_id, registration.previous_secret_grace_seconds
+        )
+        version = _matching_version(versions.versions, "client_secret", client_secret)
+        return None if version is None else (registration, version)
 
     def _handle(self, request: InboundRequest) -> TokenResponse:
         if request.method != "POST":
             raise OAuthError("invalid_request", "use POST")
         params = parameters(request)
         client_id, client_secret, basic = client_credentials(request, params)
-        wait = self.limiter.retry_after(client_id)
-        if wait:
-            return TokenResponse(
-                429,
-                {"error": "slow_down", "error_description": "too many failed attempts"},
-                {**NO_STORE, "retry-after": str(wait)},
-                outcome="throttled",
-            )
-        found = self._registration_for(client_id)
-        if found is None or not _matches(found[1], "client_secret", client_secret):
-            self.limiter.failed(client_id)
-            raise _invalid_client(basic=basic)
-        registration, versions = found
+        caller = (client_id, request.source_ip or UNKNOWN_SOURCE)
+        found = self._authenticate(client_id, client_secret)
+        if found is None:
+            raise self._refused(caller, _invalid_client(basic=basic))
+        registration, version = found
         settings = registration.oauth2
-        if settings is None:  # _registration_for only returns OAuth2 registrations
+        if settings is None:  # _authenticate only returns OAuth2 registrations
             raise _invalid_client(basic=basic)
         grant = params.get("grant_type")
         if not grant:
@@ -236,15 +220,23 @@ class TokenEndpoint:
             refresh = params.get("refresh_token")
             if not refresh:
                 raise OAuthError("invalid_request", "refresh_token is required")
-            if not _matches(versions, "refresh_token", refresh):
-                self.limiter.failed(client_id)
-                raise OAuthError("invalid_grant", "the refresh token is not valid")
+            if _matching_version((version,), "refresh_token", refresh) is None:
+                raise self._refused(
+                    caller, OAuthError("invalid_grant", "the refresh token is not valid")
+                )
         requested = params.get("scope", "").split()
         if any(scope not in settings.scopes for scope in requested):
             raise OAuthError("invalid_scope", "a requested scope is not allowed")
         scope = " ".join(requested) if requested else " ".join(settings.scopes)
-        self.limiter.succeeded(client_id)
-        token = self.tokens.issue(registration, client_id, scope, settings.expires_in, self.clock())
+        self.backoff.succeeded(caller)
+        token = self.tokens.issue(
+            registration,
+            client_id,
+            scope,
+            settings.expires_in,
+            self.clock(),
+            secret_version=version.version_id,
+        )
         body = {
             "access_token": token,
             "token_type": "Bearer",

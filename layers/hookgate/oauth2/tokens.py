@@ -3,8 +3,16 @@
 The signing secret holds ``{"kid": "...", "key": "<base64url, 32+ bytes>"}``. Tokens are signed
 with the AWSCURRENT key and verified with the current, pending and previous keys (within the
 grace window), so the key rotates like any other secret without a token being refused. A token
-is bound to one registration (``aud``) and one client (``sub``), expires (``exp``) and has an
-id (``jti``); checking it needs no database call.
+naming a key the receiver does not know yet (a key that became current after the receiver read
+the signing secret) makes the receiver re-read the signing secret, at most once per refresh
+interval, and check again.
+
+A token is bound to one registration (``aud``), to that registration's client id (``sub``) and
+to the version of the client secret that authenticated the client (``secret_version``). It
+verifies only while that version is still in force for the registration (current, pending, or
+replaced less than the registration's grace ago) and the client id is still the registration's:
+rotating a leaked client secret revokes every token minted with it once its grace has run out.
+It expires (``exp``) and has an id (``jti``); checking it needs no database call.
 """
 
 from __future__ import annotations
@@ -15,17 +23,22 @@ import hmac
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import jwt
 
 from hookgate.errors import SecretUnavailableError
-from hookgate.models import Registration, SecretStage, Verdict
+from hookgate.models import Registration, SecretStage, SecretVersions, Verdict
+from hookgate.secret_lifecycle import SIGNING_KEY_GRACE_SECONDS
 from hookgate.secrets import SecretStore
 
 ISSUER = "hookgate"
 ALGORITHM = "HS256"
 LEEWAY_SECONDS = 5
-KEY_GRACE_SECONDS = 2 * 3600  # longer than the longest token lifetime (3600 s)
+KEY_GRACE_SECONDS = SIGNING_KEY_GRACE_SECONDS
+SECRET_VERSION_CLAIM = "secret_version"  # noqa: S105 - a claim name
+
+KeyVersion = tuple[SecretStage, str, bytes]
 
 
 def _key_bytes(encoded: str) -> bytes | None:
@@ -36,6 +49,16 @@ def _key_bytes(encoded: str) -> bytes | None:
     return key if len(key) >= 32 else None
 
 
+def _usable(versions: SecretVersions) -> list[KeyVersion]:
+    found: list[KeyVersion] = []
+    for version in versions.versions:
+        kid, encoded = version.get("kid"), version.get("key")
+        key = _key_bytes(encoded) if encoded else None
+        if kid and key:
+            found.append((version.stage, kid, key))
+    return found
+
+
 @dataclass
 class SigningKeys:
     """The token signing key versions, read through the container's secret cache."""
@@ -43,15 +66,18 @@ class SigningKeys:
     store: SecretStore
     secret_id: str
 
-    def versions(self) -> list[tuple[SecretStage, str, bytes]]:
+    def versions(self) -> list[KeyVersion]:
         """Return (stage, kid, key) for every usable key version, current first."""
-        found: list[tuple[SecretStage, str, bytes]] = []
-        for version in self.store.versions(self.secret_id, KEY_GRACE_SECONDS).versions:
-            kid, encoded = version.get("kid"), version.get("key")
-            key = _key_bytes(encoded) if encoded else None
-            if kid and key:
-                found.append((version.stage, kid, key))
-        return found
+        return _usable(self.store.versions(self.secret_id, KEY_GRACE_SECONDS))
+
+    def refreshed(self) -> list[KeyVersion] | None:
+        """Re-read the signing secret after a token named an unknown key.
+
+        Returns None when the store refused (it re-read less than its refresh interval ago), so
+        forged key ids never turn into one Secrets Manager call each.
+        """
+        fresh = self.store.refresh_after_miss(self.secret_id, KEY_GRACE_SECONDS)
+        return None if fresh is None else _usable(fresh)
 
     def current(self) -> tuple[str, bytes]:
         """Return the kid and key that sign new tokens."""
@@ -61,6 +87,21 @@ class SigningKeys:
         raise SecretUnavailableError("no usable current token signing key")
 
 
+def _with_kid(keys: list[KeyVersion], kid: str) -> tuple[SecretStage, bytes] | None:
+    for stage, candidate, key in keys:
+        if hmac.compare_digest(candidate.encode("utf-8"), kid.encode("utf-8")):
+            return stage, key
+    return None
+
+
+def _in_force(secrets: SecretVersions, version_id: str) -> bool:
+    presented = version_id.encode("utf-8")
+    return any(
+        hmac.compare_digest(version.version_id.encode("utf-8"), presented)
+        for version in secrets.versions
+    )
+
+
 @dataclass
 class BearerTokens:
     """Issues access tokens and checks the bearer tokens on deliveries."""
@@ -68,9 +109,20 @@ class BearerTokens:
     keys: SigningKeys
 
     def issue(
-        self, registration: Registration, client_id: str, scope: str, lifetime: int, now: datetime
+        self,
+        registration: Registration,
+        client_id: str,
+        scope: str,
+        lifetime: int,
+        now: datetime,
+        *,
+        secret_version: str,
     ) -> str:
-        """Return a signed access token for ``client_id`` of ``registration``."""
+        """Return a signed access token for ``client_id`` of ``registration``.
+
+        ``secret_version`` is the version id of the client secret the client authenticated
+        with: the token verifies only while that version is in force for the registration.
+        """
         kid, key = self.keys.current()
         issued = int(now.timestamp())
         claims = {
@@ -78,6 +130,7 @@ class BearerTokens:
             "aud": registration.name,
             "sub": client_id,
             "client_id": client_id,
+            SECRET_VERSION_CLAIM: secret_version,
             "scope": scope,
             "iat": issued,
             "exp": issued + lifetime,
@@ -85,22 +138,39 @@ class BearerTokens:
         }
         return jwt.encode(claims, key, algorithm=ALGORITHM, headers={"kid": kid})
 
-    def check(self, token: str | None, registration: Registration, now: datetime) -> Verdict:
-        """Accept only an unexpired token issued by hookgate for ``registration``."""
+    def _key_for(self, kid: str) -> tuple[SecretStage, bytes] | None:
+        found = _with_kid(self.keys.versions(), kid)
+        if found is None:
+            refreshed = self.keys.refreshed()
+            found = _with_kid(refreshed, kid) if refreshed is not None else None
+        return found
+
+    def check(
+        self,
+        token: str | None,
+        registration: Registration,
+        now: datetime,
+        secrets: SecretVersions | None = None,
+    ) -> Verdict:
+        """Accept only an unexpired token hookgate issued for ``registration`` and its client.
+
+        ``secrets`` are the registration's secret versions the caller verifies with (the
+        ``secrets`` argument of ``hookgate_verify``); without them they are read through the
+        signing keys' store. The token's client-secret version must be among them, and its
+        client id must be the registration's.
+        """
         if not token:
             return Verdict.reject("missing bearer token", retryable_with_fresh_secrets=False)
         try:
             kid = jwt.get_unverified_header(token).get("kid")
         except jwt.PyJWTError:
             return Verdict.reject("malformed bearer token", retryable_with_fresh_secrets=False)
-        matching = [
-            (stage, key)
-            for stage, k, key in self.keys.versions()
-            if hmac.compare_digest(k, str(kid))
-        ]
-        if not matching:
-            return Verdict.reject("unknown token signing key")
-        stage, key = matching[0]
+        found = self._key_for(str(kid))
+        if found is None:
+            # The signing key was just re-read (or recently enough): the registration's
+            # secret cannot change this answer.
+            return Verdict.reject("unknown token signing key", retryable_with_fresh_secrets=False)
+        stage, key = found
         try:
             claims = jwt.decode(
                 token,
@@ -111,7 +181,7 @@ class BearerTokens:
                 options={
                     "verify_exp": False,
                     "verify_iat": False,
-                    "require": ["exp", "iat", "sub", "jti"],
+                    "require": ["exp", "iat", "sub", "jti", SECRET_VERSION_CLAIM],
                 },
             )
         except jwt.InvalidAudienceError:
@@ -120,10 +190,33 @@ class BearerTokens:
             )
         except jwt.PyJWTError:
             return Verdict.reject("invalid bearer token", retryable_with_fresh_secrets=False)
+        return self._check_claims(claims, registration, now, secrets) or Verdict.accept(stage)
+
+    def _check_claims(
+        self,
+        claims: dict[str, Any],
+        registration: Registration,
+        now: datetime,
+        secrets: SecretVersions | None,
+    ) -> Verdict | None:
         moment = now.timestamp()
         if (
             int(claims["exp"]) + LEEWAY_SECONDS < moment
             or int(claims["iat"]) - LEEWAY_SECONDS > moment
         ):
             return Verdict.reject("expired bearer token", retryable_with_fresh_secrets=False)
-        return Verdict.accept(stage)
+        client_id = registration.client_id
+        if client_id is None or not hmac.compare_digest(
+            str(claims["sub"]).encode("utf-8"), client_id.encode("utf-8")
+        ):
+            return Verdict.reject(
+                "token issued to another client", retryable_with_fresh_secrets=False
+            )
+        if secrets is None:
+            secrets = self.keys.store.versions(
+                registration.secret_id, registration.previous_secret_grace_seconds
+            )
+        if not _in_force(secrets, str(claims[SECRET_VERSION_CLAIM])):
+            # A version newer than this receiver's cache verifies after a refresh.
+            return Verdict.reject("token's client secret is no longer in force")
+        return None
