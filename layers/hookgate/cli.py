@@ -207,6 +207,8 @@ def _dev(args: argparse.Namespace) -> int:
         events_out=Path(args.events_out) if args.events_out else None,
         duration=args.duration,
         rotate_every=args.rotate_every,
+        chaos=args.chaos,
+        chaos_seed=args.chaos_seed,
     )
     return run_dev(options, sys.stdout)
 
@@ -308,6 +310,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="rotate the registrations' secrets in turn, one every SECONDS, while traffic flows",
     )
+    dev.add_argument(
+        "--chaos",
+        action="store_true",
+        help="every rotation meets a drawn fault: the provider's API failing before or after "
+        "applying, steps invoked twice, values put by hand (rotates every 5 s unless "
+        "--rotate-every says otherwise)",
+    )
+    dev.add_argument("--chaos-seed", type=int, help="draw --chaos's faults from this seed")
     dev.set_defaults(run=_dev)
 
     sandbox = commands.add_parser("sandbox", help="run a provider's sandbox on loopback")

@@ -104,6 +104,7 @@ class RotationService:
     runs: list[RotationRun] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _dated: set[tuple[str, str]] = field(default_factory=set)
+    _closed: bool = False
 
     def register_function(self, arn: str, function: RotationFunction) -> None:
         """Make ``function`` the rotation Lambda reached at ``arn``."""
@@ -113,6 +114,11 @@ class RotationService:
         """Return the newest run with ``token``, if any."""
         with self._lock:
             return next((r for r in reversed(self.runs) if r.token == token), None)
+
+    def shut_down(self, timeout: float = 30.0) -> None:
+        """Start no further step (reattempts included) and wait for the ones under way."""
+        self._closed = True
+        self.wait_idle(timeout)
 
     def wait_idle(self, timeout: float = 60.0) -> None:
         """Wait until every run started so far has ended."""
@@ -219,7 +225,7 @@ class RotationService:
     def _steps(self, run: RotationRun, arn: str, steps: tuple[str, ...]) -> None:
         try:
             for step in steps:
-                if not self._invoke(run, arn, step):
+                if self._closed or not self._invoke(run, arn, step):
                     return
             run.finished = True
         finally:

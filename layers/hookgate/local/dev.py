@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import random
 import signal
 import threading
 import time
@@ -22,9 +23,12 @@ from types import FrameType
 from typing import Any, TextIO
 
 from hookgate.local.audit import audit
+from hookgate.local.chaos import Chaos
 from hookgate.local.emulator import CREDENTIALS, REGION
 from hookgate.local.stack import PROPAGATION_SECONDS, LocalStack, TrafficPump, all_deliveries
 from hookgate.sync import render
+
+CHAOS_ROTATE_EVERY = 5.0
 
 
 @dataclass
@@ -39,6 +43,8 @@ class DevOptions:
     events_out: Path | None = None
     duration: float | None = None
     rotate_every: float | None = None
+    chaos: bool = False
+    chaos_seed: int | None = None
 
 
 def _line(event: dict[str, Any]) -> str:
@@ -86,9 +92,11 @@ def _banner(stack: LocalStack, started: float, out: TextIO) -> None:
 class _Rotator(threading.Thread):
     """Rotates each registration's secret in turn, one every ``every`` seconds."""
 
-    def __init__(self, stack: LocalStack, every: float, out: TextIO) -> None:
+    def __init__(
+        self, stack: LocalStack, every: float, out: TextIO, chaos: Chaos | None = None
+    ) -> None:
         super().__init__(daemon=True)
-        self.stack, self.every, self.out = stack, every, out
+        self.stack, self.every, self.out, self.chaos = stack, every, out, chaos
         self.halt = threading.Event()
         self.failures = 0
 
@@ -102,6 +110,9 @@ class _Rotator(threading.Thread):
         while not self.halt.wait(self.every):
             name = next(names)
             try:
+                if self.chaos is not None:  # failures are drawn on purpose: shown, not counted
+                    print(self.chaos.rotate(name), file=self.out)
+                    continue
                 version = self.stack.rotate(name)
                 print(f"  rotated {name}: version {version} is now current", file=self.out)
             except Exception as exc:  # reported in the live view; the next turn tries again
@@ -157,8 +168,11 @@ def run_dev(options: DevOptions, out: TextIO, stop: threading.Event | None = Non
             running.callback(time.sleep, 0.3)
             if options.demo:
                 pump = running.enter_context(TrafficPump(stack, interval=options.demo_interval))
-            if options.rotate_every:
-                rotator = _Rotator(stack, options.rotate_every, out)
+            rng = random.Random(options.chaos_seed)  # noqa: S311 - draws faults, not secrets
+            chaos = Chaos(stack, rng) if options.chaos else None
+            every = options.rotate_every or (CHAOS_ROTATE_EVERY if chaos else None)
+            if every:
+                rotator = _Rotator(stack, every, out, chaos)
                 rotator.start()
                 running.callback(rotator.stop)
             with _interrupt_sets(stop, out):
@@ -170,6 +184,8 @@ def run_dev(options: DevOptions, out: TextIO, stop: threading.Event | None = Non
                     stop.wait(0.2)
         deliveries = [d for _, d in all_deliveries(stack)]
         report = audit(deliveries, published, stack.config, stack.host)
+        if rotator is not None and rotator.chaos is not None:
+            print(rotator.chaos.summary(), file=out)
         print(f"stopped: {report.summary()}", file=out)
         failures = (rotator.failures if rotator else 0) + len(pump.failures if pump else [])
         return 0 if report.clean and not failures else 1

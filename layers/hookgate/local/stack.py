@@ -137,6 +137,7 @@ class LocalStack:
 
     def close(self) -> None:
         """Stop every part (in reverse order) and restore the environment."""
+        self.rotations.shut_down()  # no rotation step may reach a sandbox that has stopped
         self._stack.close()
         if self._saved_environ:
             os.environ.clear()
