@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from hookgate import runtime
 from hookgate.local.audit import DeliveryAudit, audit
@@ -67,3 +68,45 @@ def stack(secret_values: set[str]) -> Iterator[LocalStack]:
     with LocalStack(ROOT, ROOT / "hookgate.yaml") as running:
         yield running
         secret_values.update(running.secret_values())
+
+
+SINCH = "sinch-demo"
+SINCH_API_TIMEOUT_SECONDS = 2.0
+
+
+@pytest.fixture
+def sinch_stack(tmp_path: Path, secret_values: set[str]) -> Iterator[LocalStack]:
+    """A stack with hookgate.yaml's Sinch Conversation registration only.
+
+    Its API calls time out after 2 s: far above what an answering sandbox takes on a loaded
+    machine; a hang fault lasts until the test clears the faults.
+    """
+    declared = yaml.safe_load((ROOT / "hookgate.yaml").read_text(encoding="utf-8"))
+    sinch = next(r for r in declared["registrations"] if r["name"] == SINCH)
+    sinch["settings"]["api_timeout_seconds"] = SINCH_API_TIMEOUT_SECONDS
+    path = tmp_path / "hookgate.yaml"
+    path.write_text(yaml.safe_dump({"version": 1, "registrations": [sinch]}), encoding="utf-8")
+    with LocalStack(ROOT, path) as stack:
+        yield stack
+        secret_values.update(stack.secret_values())
+
+
+def secret_stages(stack: LocalStack, registration: str) -> dict[str, list[str]]:
+    """Return each version of ``registration``'s secret with its staging labels."""
+    sm = stack.account.client("secretsmanager")
+    secret_id = stack.config.get(registration).secret_id
+    versions = sm.list_secret_version_ids(SecretId=secret_id)["Versions"]
+    return {v["VersionId"]: sorted(v.get("VersionStages", [])) for v in versions}
+
+
+def sinch_verified_with(stack: LocalStack, count: int = 2) -> set[str]:
+    """Have the Sinch sandbox deliver ``count`` webhooks; return the versions that verified them.
+
+    Every delivery must reach the bus exactly once, none refused.
+    """
+    sandbox = stack.sandboxes["sinch_conversation"]
+    mark = len(sandbox.deliveries())
+    stack.deliver("sinch_conversation", count=count)
+    report = settle(stack, sandbox.deliveries(mark))[1]
+    assert report.clean, (report.summary(), report.rejections)
+    return set(report.verified_with)

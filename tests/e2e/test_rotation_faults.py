@@ -9,57 +9,24 @@ reattempt completes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import yaml
 
 from hookgate.errors import HookgateError
 from hookgate.local.stack import LocalStack
-from tests.e2e.conftest import ROOT, settle, wait_until
+from tests.e2e.conftest import secret_stages, sinch_verified_with, wait_until
 
 REGISTRATION = "sinch-demo"
-API_TIMEOUT_SECONDS = 2.0
-
-
-@pytest.fixture
-def sinch_stack(tmp_path: Path, secret_values: set[str]) -> Iterator[LocalStack]:
-    """A stack with one Sinch Conversation registration whose API calls time out after 2 s.
-
-    Far above what an answering sandbox takes on a loaded machine; a hang (below) lasts until
-    the test clears the faults.
-    """
-    declared = yaml.safe_load((ROOT / "hookgate.yaml").read_text(encoding="utf-8"))
-    sinch = next(r for r in declared["registrations"] if r["name"] == REGISTRATION)
-    sinch["settings"]["api_timeout_seconds"] = API_TIMEOUT_SECONDS
-    path = tmp_path / "hookgate.yaml"
-    path.write_text(yaml.safe_dump({"version": 1, "registrations": [sinch]}), encoding="utf-8")
-    with LocalStack(ROOT, path) as stack:
-        yield stack
-        secret_values.update(stack.secret_values())
 
 
 def _stages(stack: LocalStack) -> dict[str, list[str]]:
-    sm = stack.account.client("secretsmanager")
-    secret_id = stack.config.get(REGISTRATION).secret_id
-    versions = sm.list_secret_version_ids(SecretId=secret_id)["Versions"]
-    return {v["VersionId"]: sorted(v.get("VersionStages", [])) for v in versions}
+    return secret_stages(stack, REGISTRATION)
 
 
 def _current(stack: LocalStack) -> str:
     return next(v for v, labels in _stages(stack).items() if "AWSCURRENT" in labels)
-
-
-def _delivers_and_verifies(stack: LocalStack) -> set[str]:
-    sandbox = stack.sandboxes["sinch_conversation"]
-    mark = len(sandbox.deliveries())
-    stack.deliver("sinch_conversation", count=3)
-    report = settle(stack, sandbox.deliveries(mark))[1]
-    assert report.clean, (report.summary(), report.rejections)
-    return set(report.verified_with)
 
 
 @pytest.mark.parametrize(
@@ -76,7 +43,7 @@ def test_provider_failure_in_set_secret_keeps_current_and_a_retry_completes(
     stack = sinch_stack
     sandbox_url = stack.sandboxes["sinch_conversation"].url
     before = _current(stack)
-    assert _delivers_and_verifies(stack) == {"current"}
+    assert sinch_verified_with(stack, 3) == {"current"}
 
     httpx.post(
         f"{sandbox_url}/_sandbox/faults", json={"target": "api", "count": 50, **fault}
@@ -86,7 +53,7 @@ def test_provider_failure_in_set_secret_keeps_current_and_a_retry_completes(
     assert _current(stack) == before, "a failed setSecret must leave AWSCURRENT in force"
     stuck = next(v for v, labels in _stages(stack).items() if "AWSPENDING" in labels)
     httpx.delete(f"{sandbox_url}/_sandbox/faults").raise_for_status()
-    assert _delivers_and_verifies(stack) <= {"current", "pending"}
+    assert sinch_verified_with(stack, 3) <= {"current", "pending"}
 
     with pytest.raises(HookgateError, match="previous rotation isn't complete"):
         stack.rotate(REGISTRATION)
@@ -98,4 +65,4 @@ def test_provider_failure_in_set_secret_keeps_current_and_a_retry_completes(
     assert not [v for v, labels in stages.items() if "AWSPENDING" in labels], "stranded pending"
     # Deliveries verify throughout; once the receivers' cache (1 s locally) has learnt the
     # new version, they verify with AWSCURRENT.
-    wait_until(lambda: _delivers_and_verifies(stack) == {"current"}, "verified with current")
+    wait_until(lambda: sinch_verified_with(stack, 3) == {"current"}, "verified with current")
