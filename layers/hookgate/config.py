@@ -77,6 +77,7 @@ class UnavailableRegistration:
     name: str
     provider: str
     reason: str
+    client_id: str | None = None  # its OAuth2 client, which gets 503 (not 401) meanwhile
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,12 @@ class HookgateConfig:
         if not reasons:
             return self
         moved = {
-            name: UnavailableRegistration(name, self.registrations[name].provider, reason)
+            name: UnavailableRegistration(
+                name,
+                self.registrations[name].provider,
+                reason,
+                self.registrations[name].client_id,
+            )
             for name, reason in reasons.items()
             if name in self.registrations
         }
@@ -211,8 +217,11 @@ def parse_config(text: str, source: str, host: PluginHost) -> HookgateConfig:
         _claim_secrets(declared, secret_users, where)
         checked = _checked_settings(declared, host)
         if isinstance(checked, str):
+            client_id = (
+                (declared.oauth2.client_id or declared.name) if declared.oauth2 else None
+            )
             unavailable[declared.name] = UnavailableRegistration(
-                declared.name, declared.provider, checked
+                declared.name, declared.provider, checked, client_id
             )
             logger.error(
                 "registration unavailable: %s",

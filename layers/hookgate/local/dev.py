@@ -70,6 +70,8 @@ def _banner(stack: LocalStack, started: float, out: TextIO) -> None:
             f"{registration.name}  ({source})",
             file=out,
         )
+    for name, unavailable in stack.config.unavailable.items():
+        print(f"  {name:<24} UNAVAILABLE (answers 503): {unavailable.reason}", file=out)
     print(
         f"  AWS emulator: {stack.account.endpoint} (bus {stack.account.bus_name}); "
         "sandbox controls: POST <sandbox>/_sandbox/deliver, /_sandbox/faults",

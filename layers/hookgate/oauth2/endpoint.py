@@ -155,6 +155,7 @@ class TokenEndpoint:
     backoff: FailureBackoff = field(default_factory=FailureBackoff)
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     _clients: dict[str, Registration] = field(init=False, repr=False)
+    _unavailable: frozenset[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         """Map each OAuth2 client id to its registration (config validation keeps them unique)."""
@@ -163,6 +164,9 @@ class TokenEndpoint:
             for registration in self.config.registrations.values()
             if registration.client_id is not None
         }
+        self._unavailable = frozenset(
+            u.client_id for u in self.config.unavailable.values() if u.client_id is not None
+        )
 
     def handle(self, request: InboundRequest) -> TokenResponse:
         """Issue a token, or answer with an RFC 6749 error."""
@@ -202,6 +206,14 @@ class TokenEndpoint:
         params = parameters(request)
         client_id, client_secret, basic = client_credentials(request, params)
         caller = (client_id, request.source_ip or UNKNOWN_SOURCE)
+        if client_id in self._unavailable:
+            # hookgate's fault (its plugin or settings), not the client's: retry, not re-key.
+            raise OAuthError(
+                "temporarily_unavailable",
+                "this client's registration cannot serve right now; try again later",
+                status=503,
+                **{"retry-after": "60"},
+            )
         found = self._authenticate(client_id, client_secret)
         if found is None:
             raise self._refused(caller, _invalid_client(basic=basic))
