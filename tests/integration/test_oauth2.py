@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -22,14 +21,14 @@ import yaml
 
 from hookgate import runtime
 from hookgate.local.emulator import LocalAccount
+from hookgate.local.oauth2_client import authlib_httpx
 
-with warnings.catch_warnings():
-    # authlib announces a future move of its httpx integration at import time.
-    warnings.simplefilter("ignore")
-    from authlib.integrations.httpx_client import OAuth2Client, OAuthError
 from hookgate_insider_one.samples import SAMPLE_PAYLOADS
 
 from .conftest import front_on_emulator
+
+OAuth2Client = authlib_httpx().OAuth2Client
+OAuthError = authlib_httpx().OAuthError
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = {
