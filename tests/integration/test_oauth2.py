@@ -22,7 +22,6 @@ import yaml
 from hookgate import runtime
 from hookgate.local.emulator import LocalAccount
 from hookgate.local.oauth2_client import authlib_httpx
-
 from hookgate_insider_one.samples import SAMPLE_PAYLOADS
 
 from .conftest import front_on_emulator
@@ -207,19 +206,20 @@ def test_expired_tokens_and_rotated_signing_keys(stack: Stack, secret_values: se
     assert tokens.check(token, registration, later).reason == "expired bearer token"
 
     sm = stack.account.client("secretsmanager")
+    signing_key = os.environ["HOOKGATE_SIGNING_KEY_SECRET"]  # the template's, named per stack
     new_key = base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=")
     version = sm.put_secret_value(
-        SecretId="hookgate/oauth2-signing-key",
+        SecretId=signing_key,
         SecretString=json.dumps({"kid": "k2", "key": new_key}),
         VersionStages=["AWSPENDING"],
     )["VersionId"]
     current = next(
         v["VersionId"]
-        for v in sm.list_secret_version_ids(SecretId="hookgate/oauth2-signing-key")["Versions"]
+        for v in sm.list_secret_version_ids(SecretId=signing_key)["Versions"]
         if "AWSCURRENT" in v["VersionStages"]
     )
     sm.update_secret_version_stage(
-        SecretId="hookgate/oauth2-signing-key",
+        SecretId=signing_key,
         VersionStage="AWSCURRENT",
         MoveToVersionId=version,
         RemoveFromVersionId=current,
