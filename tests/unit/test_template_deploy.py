@@ -81,9 +81,7 @@ def template(pristine: dict[str, Any]) -> dict[str, Any]:
 def _names(
     template: dict[str, Any], stack: str, region: str = "eu-west-1", account: str = "123456789012"
 ) -> dict[str, str]:
-    names = {
-        name: str(spec.get("Default", "")) for name, spec in template["Parameters"].items()
-    }
+    names = {name: str(spec.get("Default", "")) for name, spec in template["Parameters"].items()}
     names |= {logical: f"{logical}-physical-id" for logical in template["Resources"]}
     return names | {
         "AWS::StackName": stack,
