@@ -9,9 +9,9 @@
 #   make validate    sam validate --lint        make build    sam build (layer + functions)
 #   make scan        cfn-lint (all rules) and checkov on template.yaml, accepted findings only
 #
-# The first run creates .venv (Python 3.13, the project editable + dev extras) and .tools/sam
-# (the SAM CLI); later runs reuse them until pyproject.toml or scripts/tools-requirements.txt
-# change. See scripts/bootstrap.sh.
+# The first run creates .venv (Python 3.13, the project editable + dev extras); the targets that
+# need them add .tools/sam (the SAM CLI, cfn-lint) and .tools/checkov. Later runs reuse them
+# until pyproject.toml or the requirement files change. See scripts/bootstrap.sh.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -60,6 +60,9 @@ if [[ $$status != ok && -z "$(KEEP_GOING)" ]]; then $(show_timings); exit $${rc}
 endef
 show_timings = printf '\nStage timings:\n'; cat $(TIMINGS)
 
+# Only the environments a target needs: `make dev` never waits for the SAM CLI or checkov.
+BOOTSTRAP_VENV = scripts/bootstrap.sh venv
+
 .PHONY: dev test bootstrap lint format format-check typecheck unit pytest validate scan build clean distclean
 
 test:
@@ -78,36 +81,45 @@ bootstrap:
 
 # The local stack: AWS emulator, the HttpApi routes, the real handlers, demo traffic, a live
 # view of normalised events. Ctrl-C stops it. Pass flags with ARGS, e.g. ARGS="--no-demo".
-dev: bootstrap
+dev:
+	@$(BOOTSTRAP_VENV)
 	$(VENV)/bin/hookgate dev $(ARGS)
 
-lint: bootstrap
+lint:
+	@$(BOOTSTRAP_VENV)
 	$(RUFF_CHECK)
 
 # Not part of `make test` yet, as the tree is not ruff-format clean; once it is, add
 # `$(call stage,ruff format --check,$(RUFF_FORMAT_CHECK))` after ruff check in `test`.
-format-check: bootstrap
+format-check:
+	@$(BOOTSTRAP_VENV)
 	$(RUFF_FORMAT_CHECK)
 
-format: bootstrap
+format:
+	@$(BOOTSTRAP_VENV)
 	$(VENV)/bin/ruff format .
 
-typecheck: bootstrap
+typecheck:
+	@$(BOOTSTRAP_VENV)
 	$(MYPY)
 
-unit: bootstrap
+unit:
+	@$(BOOTSTRAP_VENV)
 	$(PYTEST) tests/unit
 
-pytest: bootstrap
+pytest:
+	@$(BOOTSTRAP_VENV)
 	$(PYTEST)
 
-validate: bootstrap
+validate:
+	@scripts/bootstrap.sh venv sam
 	$(SAM_VALIDATE)
 
 scan: bootstrap
 	$(SCAN_TEMPLATE)
 
-build: bootstrap
+build:
+	@scripts/bootstrap.sh venv sam
 	$(SAM_BUILD)
 
 clean:

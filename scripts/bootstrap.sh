@@ -5,6 +5,10 @@
 #   .tools/checkov  checkov, which scans template.yaml; kept apart for the same reason
 # Each carries a stamp (hash of its inputs + interpreter version); an environment whose stamp
 # matches is left alone, so a second run costs well under a second.
+#
+#   scripts/bootstrap.sh                  all three
+#   scripts/bootstrap.sh venv             only .venv (what `make dev` and the Python checks need)
+#   scripts/bootstrap.sh venv sam         any subset: venv, sam, checkov
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -32,14 +36,27 @@ ensure_venv() {
         rm -rf "$dir"
         "$python" -m venv "$dir"
     fi
-    echo "bootstrap: installing into $dir: $*"
+    echo "bootstrap: installing into $dir: $* (a first install takes minutes; progress below)"
     rm -f "$dir/.hookgate-stamp"
-    # A pip.conf may name local index directories that lack most projects; pip then warns once
-    # per package. Those lines are dropped, everything else pip prints is kept.
-    "$dir/bin/python" -m pip install --quiet "$@" 2> >(grep -v 'is ignored: it is neither a file nor a directory' >&2)
+    local started=$SECONDS
+    # Progress: one line per distribution pip collects, then the install step. A pip.conf may
+    # name local index directories that lack most projects; pip then warns once per package.
+    # Those lines are dropped, every other warning and error is kept.
+    "$dir/bin/python" -m pip install --progress-bar off "$@" \
+        2> >(grep -v 'is ignored: it is neither a file nor a directory' >&2) |
+        { grep --line-buffered -E '^(Collecting|Installing collected|Successfully installed)' || true; } |
+        while IFS= read -r line; do line=${line%% (from *}; printf '  %s\n' "${line:0:110}"; done
+    echo "bootstrap: $dir ready in $((SECONDS - started)) s"
     echo "$stamp" >"$dir/.hookgate-stamp"
 }
 
-ensure_venv .venv "$(stamp_of pyproject.toml)" -e '.[dev]'
-ensure_venv .tools/sam "$(stamp_of scripts/tools-requirements.txt)" -r scripts/tools-requirements.txt
-ensure_venv .tools/checkov "$(stamp_of scripts/checkov-requirements.txt)" -r scripts/checkov-requirements.txt
+wanted=("$@")
+[[ ${#wanted[@]} -gt 0 ]] || wanted=(venv sam checkov)
+for env in "${wanted[@]}"; do
+    case $env in
+        venv) ensure_venv .venv "$(stamp_of pyproject.toml)" -e '.[dev]' ;;
+        sam) ensure_venv .tools/sam "$(stamp_of scripts/tools-requirements.txt)" -r scripts/tools-requirements.txt ;;
+        checkov) ensure_venv .tools/checkov "$(stamp_of scripts/checkov-requirements.txt)" -r scripts/checkov-requirements.txt ;;
+        *) echo "bootstrap: unknown environment $env (venv, sam, checkov)" >&2; exit 2 ;;
+    esac
+done

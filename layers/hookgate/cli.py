@@ -9,6 +9,8 @@ Commands::
     hookgate apply [REGISTRATION ...]     make the providers match hookgate.yaml
     hookgate rotate REGISTRATION          rotate a registration's secret now (all four steps;
                                           --resume / --cancel a rotation left in progress)
+    hookgate send REGISTRATION            deliver one webhook as its provider would (--sample NAME
+                                          or --body FILE; --url, or HOOKGATE_WEBHOOK_BASE_URL)
     hookgate dev                          run the whole product locally (no AWS, no Docker)
     hookgate sandbox PROVIDER [--port N]  run a provider's sandbox (its webhook API) on loopback
 
@@ -195,6 +197,57 @@ def _rotate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _send(args: argparse.Namespace) -> int:
+    from hookgate import aws, send  # noqa: PLC0415 - boto3 only when needed
+    from hookgate.sync import webhook_url  # noqa: PLC0415
+
+    host = get_plugin_host()
+    registration = load_config(args.config, host).get(args.registration)
+    samples = send.samples_of(host, registration.provider)
+    if args.body:
+        body, what = Path(args.body).read_bytes(), args.body
+    else:
+        name = args.sample or send.default_sample(host, registration.provider)
+        if name is None or name not in samples:
+            known = ", ".join(samples) or "none"
+            raise HookgateError(
+                f"no sample {name!r} for {registration.provider} (samples: {known})"
+            )
+        body, what = samples[name], f"sample {name}"
+    url = args.url
+    if not url:
+        base_url = os.environ.get("HOOKGATE_WEBHOOK_BASE_URL")
+        if not base_url:
+            raise HookgateError("give --url or set HOOKGATE_WEBHOOK_BASE_URL (the stack output)")
+        url = webhook_url(base_url, registration)
+    secret = send.current_secret(aws.client("secretsmanager"), registration.secret_id)
+    request = send.build_request(
+        host,
+        registration,
+        secret,
+        body,
+        url,
+        now=datetime.now(UTC),
+        fetch_token=_fetch_token,
+        token_url=args.token_url,
+    )
+    answer = send.deliver(request)
+    print(f"POST {url} ({what}, {len(body)} bytes) -> {answer.status_code} {answer.text[:500]}")
+    return 0 if answer.is_success else 1
+
+
+def _fetch_token(token_url: str, client_id: str, client_secret: str) -> str:
+    from hookgate.local.oauth2_client import (  # noqa: PLC0415 - authlib: development only
+        authlib_httpx,
+        fetch_client_credentials_token,
+    )
+
+    try:
+        return fetch_client_credentials_token(token_url, client_id, client_secret)
+    except authlib_httpx().OAuthError as exc:
+        raise HookgateError(f"{token_url} refused a token to {client_id}: {exc.error}") from None
+
+
 def _dev(args: argparse.Namespace) -> int:
     from hookgate.local.dev import DevOptions, run_dev  # noqa: PLC0415 - local stack only
 
@@ -209,6 +262,7 @@ def _dev(args: argparse.Namespace) -> int:
         rotate_every=args.rotate_every,
         chaos=args.chaos,
         chaos_seed=args.chaos_seed,
+        verbose=args.verbose,
     )
     return run_dev(options, sys.stdout)
 
@@ -234,6 +288,57 @@ def _sandbox(args: argparse.Namespace) -> int:
     print("control routes: POST /_sandbox/deliver, POST /_sandbox/faults, GET /_sandbox/state")
     uvicorn.run(sandbox.app, host="127.0.0.1", port=args.port, log_level="warning")
     return 0
+
+
+def _add_send_parser(commands: Any) -> None:
+    """Add ``hookgate send`` to the ``commands`` sub-parsers."""
+    send = commands.add_parser("send", help="deliver one webhook as its provider would")
+    send.add_argument("registration")
+    body = send.add_mutually_exclusive_group()
+    body.add_argument("--body", help="file holding the body to send (bytes as they are)")
+    body.add_argument("--sample", help="one of the provider's samples (default: the first)")
+    send.add_argument(
+        "--url", help="the webhook URL (default: HOOKGATE_WEBHOOK_BASE_URL/<provider>/<name>)"
+    )
+    send.add_argument(
+        "--token-url", help="OAuth2 registrations: the token URL (default: beside --url)"
+    )
+    send.add_argument("--config", default=DEFAULT_CONFIG_PATH)
+    send.set_defaults(run=_send)
+
+
+def _add_dev_parser(commands: Any) -> None:
+    """Add ``hookgate dev`` and its flags."""
+    dev = commands.add_parser("dev", help="run the whole product locally")
+    dev.add_argument("--root", default=".", help="the repository (template.yaml, functions/)")
+    dev.add_argument("--config", default=DEFAULT_CONFIG_PATH)
+    dev.add_argument("--port", type=int, help="front port (default: a free one)")
+    dev.add_argument("--no-demo", action="store_true", help="serve without demo traffic")
+    dev.add_argument(
+        "--interval", type=float, default=1.0, help="seconds between each sandbox's deliveries"
+    )
+    dev.add_argument("--events-out", help="append each normalised event as a JSON line here")
+    dev.add_argument("--duration", type=float, help="stop after this many seconds")
+    dev.add_argument(
+        "--rotate-every",
+        type=float,
+        metavar="SECONDS",
+        help="rotate the registrations' secrets in turn, one every SECONDS, while traffic flows",
+    )
+    dev.add_argument(
+        "--chaos",
+        action="store_true",
+        help="every rotation meets a drawn fault: the provider's API failing before or after "
+        "applying, steps invoked twice, values put by hand (rotates every 5 s unless "
+        "--rotate-every says otherwise)",
+    )
+    dev.add_argument("--chaos-seed", type=int, help="draw --chaos's faults from this seed")
+    dev.add_argument(
+        "--verbose",
+        action="store_true",
+        help="print the functions' JSON log lines here (default: to a file the banner names)",
+    )
+    dev.set_defaults(run=_dev)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -294,31 +399,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rotate.set_defaults(run=_rotate)
 
-    dev = commands.add_parser("dev", help="run the whole product locally")
-    dev.add_argument("--root", default=".", help="the repository (template.yaml, functions/)")
-    dev.add_argument("--config", default=DEFAULT_CONFIG_PATH)
-    dev.add_argument("--port", type=int, help="front port (default: a free one)")
-    dev.add_argument("--no-demo", action="store_true", help="serve without demo traffic")
-    dev.add_argument(
-        "--interval", type=float, default=1.0, help="seconds between each sandbox's deliveries"
-    )
-    dev.add_argument("--events-out", help="append each normalised event as a JSON line here")
-    dev.add_argument("--duration", type=float, help="stop after this many seconds")
-    dev.add_argument(
-        "--rotate-every",
-        type=float,
-        metavar="SECONDS",
-        help="rotate the registrations' secrets in turn, one every SECONDS, while traffic flows",
-    )
-    dev.add_argument(
-        "--chaos",
-        action="store_true",
-        help="every rotation meets a drawn fault: the provider's API failing before or after "
-        "applying, steps invoked twice, values put by hand (rotates every 5 s unless "
-        "--rotate-every says otherwise)",
-    )
-    dev.add_argument("--chaos-seed", type=int, help="draw --chaos's faults from this seed")
-    dev.set_defaults(run=_dev)
+    _add_send_parser(commands)
+
+    _add_dev_parser(commands)
 
     sandbox = commands.add_parser("sandbox", help="run a provider's sandbox on loopback")
     sandbox.add_argument("provider")

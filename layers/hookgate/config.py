@@ -217,9 +217,7 @@ def parse_config(text: str, source: str, host: PluginHost) -> HookgateConfig:
         _claim_secrets(declared, secret_users, where)
         checked = _checked_settings(declared, host)
         if isinstance(checked, str):
-            client_id = (
-                (declared.oauth2.client_id or declared.name) if declared.oauth2 else None
-            )
+            client_id = (declared.oauth2.client_id or declared.name) if declared.oauth2 else None
             unavailable[declared.name] = UnavailableRegistration(
                 declared.name, declared.provider, checked, client_id
             )

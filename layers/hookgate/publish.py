@@ -2,7 +2,9 @@
 
 Each event is one PutEvents entry: source ``hookgate.<provider>``, detail-type the normalised
 type, detail the event as JSON with its ``event_id``. An entry over EventBridge's 256 KB limit is
-stored whole in S3 and published as a pointer (``payload_ref``) with the event's header fields.
+stored whole in S3 and published as a pointer (``payload_ref``) with every other field
+(``verified_with`` included): only the payload (``raw``, then ``data`` if the copy still does not
+fit) is left out.
 Failed entries are retried a bounded number of times; what still fails is reported back so the
 caller answers 503 and the provider retries. Nothing is dropped silently.
 """
@@ -24,20 +26,9 @@ MAX_ENTRY_BYTES = 256 * 1024
 MAX_REQUEST_BYTES = 256 * 1024
 MAX_ENTRIES_PER_CALL = 10
 SOURCE_PREFIX = "hookgate."
-_HEADER_FIELDS = (
-    "type",
-    "provider",
-    "registration",
-    "provider_event",
-    "dedupe_key",
-    "occurred_at",
-    "received_at",
-    "message_id",
-    "conversation_id",
-    "contact_id",
-    "channel",
-    "status",
-)
+# What a bus copy of an oversized event leaves out (the whole event is in S3), in this order
+# until the entry fits: the provider's payload first, then the normalised fields drawn from it.
+_BULKY_FIELDS = ("raw", "data")
 
 
 @dataclass
@@ -118,10 +109,13 @@ class Publisher:
         }
         if _entry_size(entry) <= MAX_ENTRY_BYTES:
             return entry
-        pointer = {k: detail[k] for k in _HEADER_FIELDS if k in detail}
-        pointer["event_id"] = detail["event_id"]
+        pointer = dict(detail)
         pointer["payload_ref"] = self._store_oversized(event, entry["Detail"])
-        entry["Detail"] = json.dumps(pointer, separators=(",", ":"), ensure_ascii=False)
+        for bulky in _BULKY_FIELDS:
+            pointer.pop(bulky, None)
+            entry["Detail"] = json.dumps(pointer, separators=(",", ":"), ensure_ascii=False)
+            if _entry_size(entry) <= MAX_ENTRY_BYTES:
+                break
         return entry
 
     def _store_oversized(self, event: NormalisedEvent, body: str) -> dict[str, Any]:

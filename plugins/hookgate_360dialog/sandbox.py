@@ -12,9 +12,12 @@ targets live on loopback ports.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -206,3 +209,20 @@ def build_sandbox(*, key_id: str, key_secret: str) -> Sandbox:  # noqa: PLR0915
 def local_wiring(url: str, key_id: str, key_secret: str) -> LocalWiring:
     """Return the settings and API credentials that point a registration at this sandbox."""
     return LocalWiring(settings={"api_base_url": url}, credentials={"api_key": key_secret})
+
+
+def delivery_headers(
+    body: bytes, secret: Mapping[str, str], settings: Any, now: datetime
+) -> dict[str, str]:
+    """Return the headers 360dialog sends: the custom header registered on the webhook.
+
+    The header is the registration's ``auth_header`` carrying ``header_token`` (as sync registers
+    it); with a ``partner_secret``, also the partner signature (hex HMAC-SHA256 of the body).
+    """
+    headers: dict[str, str] = {}
+    if "header_token" in secret:
+        headers[str(getattr(settings, "auth_header", "x-hookgate-token"))] = secret["header_token"]
+    if partner_secret := secret.get("partner_secret"):
+        digest = hmac.new(partner_secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+        headers["x-360dialog-signature"] = digest
+    return headers

@@ -17,6 +17,7 @@ import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -289,3 +290,15 @@ def local_wiring(url: str, key_id: str, key_secret: str) -> LocalWiring:
         settings={"gateway_url": url, "v1_url": url},
         credentials={"client_id": key_id, "client_secret": key_secret, "ins_auth_key": key_secret},
     )
+
+
+def delivery_headers(
+    body: bytes, secret: Mapping[str, str], settings: Any, now: datetime
+) -> dict[str, str]:
+    """Return the header Insider One V1 sends: ``Authorization: Bearer <apiKey>``.
+
+    V2 delivers with an OAuth2 bearer token, which is the sender's to fetch: nothing here.
+    """
+    if "api_key" not in secret:
+        return {}
+    return {"authorization": f"Bearer {secret['api_key']}"}

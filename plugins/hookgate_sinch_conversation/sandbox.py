@@ -311,3 +311,16 @@ def local_wiring(url: str, key_id: str, key_secret: str) -> LocalWiring:
         settings={"api_base_url": url, "auth_url": url},
         credentials={"key_id": key_id, "key_secret": key_secret},
     )
+
+
+def delivery_headers(
+    body: bytes, secret: Mapping[str, str], settings: Any, now: datetime
+) -> dict[str, str]:
+    """Return the headers Sinch sends with ``body`` for a webhook whose secret is ``secret``.
+
+    The signature when the webhook has a ``webhook_secret``; an OAuth2 bearer token (webhooks
+    with ``client_credentials``) is the sender's to fetch. ``hookgate send`` builds on this.
+    """
+    if "webhook_secret" not in secret:
+        return {}
+    return sinch_signature_headers(secret["webhook_secret"], body, now)

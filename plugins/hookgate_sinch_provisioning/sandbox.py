@@ -15,6 +15,7 @@ import base64
 import threading
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -278,3 +279,12 @@ def local_wiring(url: str, key_id: str, key_secret: str) -> LocalWiring:
         settings={"api_base_url": url, "auth_url": url},
         credentials={"key_id": key_id, "key_secret": key_secret},
     )
+
+
+def delivery_headers(
+    body: bytes, secret: Mapping[str, str], settings: Any, now: datetime
+) -> dict[str, str]:
+    """Return the headers a Provisioning callback carries: the Conversation-style signature."""
+    if "webhook_secret" not in secret:
+        return {}
+    return sinch_signature_headers(secret["webhook_secret"], body, now)

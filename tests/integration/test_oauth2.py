@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -22,14 +21,13 @@ import yaml
 
 from hookgate import runtime
 from hookgate.local.emulator import LocalAccount
-
-with warnings.catch_warnings():
-    # authlib announces a future move of its httpx integration at import time.
-    warnings.simplefilter("ignore")
-    from authlib.integrations.httpx_client import OAuth2Client, OAuthError
+from hookgate.local.oauth2_client import authlib_httpx
 from hookgate_insider_one.samples import SAMPLE_PAYLOADS
 
 from .conftest import front_on_emulator
+
+OAuth2Client = authlib_httpx().OAuth2Client
+OAuthError = authlib_httpx().OAuthError
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = {
@@ -208,19 +206,20 @@ def test_expired_tokens_and_rotated_signing_keys(stack: Stack, secret_values: se
     assert tokens.check(token, registration, later).reason == "expired bearer token"
 
     sm = stack.account.client("secretsmanager")
+    signing_key = os.environ["HOOKGATE_SIGNING_KEY_SECRET"]  # the template's, named per stack
     new_key = base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=")
     version = sm.put_secret_value(
-        SecretId="hookgate/oauth2-signing-key",
+        SecretId=signing_key,
         SecretString=json.dumps({"kid": "k2", "key": new_key}),
         VersionStages=["AWSPENDING"],
     )["VersionId"]
     current = next(
         v["VersionId"]
-        for v in sm.list_secret_version_ids(SecretId="hookgate/oauth2-signing-key")["Versions"]
+        for v in sm.list_secret_version_ids(SecretId=signing_key)["Versions"]
         if "AWSCURRENT" in v["VersionStages"]
     )
     sm.update_secret_version_stage(
-        SecretId="hookgate/oauth2-signing-key",
+        SecretId=signing_key,
         VersionStage="AWSCURRENT",
         MoveToVersionId=version,
         RemoveFromVersionId=current,

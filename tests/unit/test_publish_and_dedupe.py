@@ -14,7 +14,7 @@ from moto import mock_aws
 from hookgate.dedupe import DedupeStore
 from hookgate.errors import InFlightError
 from hookgate.models import NormalisedEvent
-from hookgate.publish import Publisher
+from hookgate.publish import Publisher, event_detail
 
 REGION: Final = "eu-west-1"
 
@@ -135,6 +135,41 @@ def test_oversized_event_is_stored_in_s3(account: dict[str, Any]) -> None:
     assert "raw" not in by_id["m1"] and by_id["m2"]["raw"] == {"i": 2}
     body = json.loads(account["s3"].get_object(Bucket="big", Key=ref["key"])["Body"].read())
     assert body["raw"]["blob"] == "x" * 300_000 and body["event_id"] == by_id["m1"]["event_id"]
+
+
+def test_oversized_copy_keeps_every_field_but_the_payload(account: dict[str, Any]) -> None:
+    publisher = Publisher(
+        "bus",
+        lambda: account["events"],
+        s3_client_factory=lambda: account["s3"],
+        oversize_bucket="big",
+    )
+    big = _event(1, raw={"blob": "x" * 300_000})
+    event = big.model_copy(update={"status": "DELIVERED", "data": {"note": "small"}})
+    assert publisher.publish([event], "pending").published == ["k1"]
+    (copy,) = [m["detail"] for m in _drain(account)]
+    whole = event_detail(event, "pending")
+    assert copy.pop("payload_ref")["key"].endswith(f"{event.event_id}.json")
+    assert copy == {k: v for k, v in whole.items() if k != "raw"}
+    assert copy["verified_with"] == "pending" and copy["data"] == {"note": "small"}
+
+
+def test_oversized_data_is_left_out_too_when_the_copy_would_not_fit(
+    account: dict[str, Any],
+) -> None:
+    publisher = Publisher(
+        "bus",
+        lambda: account["events"],
+        s3_client_factory=lambda: account["s3"],
+        oversize_bucket="big",
+    )
+    event = _event(1, raw={"blob": "x" * 300_000}).model_copy(
+        update={"data": {"text": "y" * 300_000}}
+    )
+    assert publisher.publish([event], "current").published == ["k1"]
+    (copy,) = [m["detail"] for m in _drain(account)]
+    assert "raw" not in copy and "data" not in copy
+    assert copy["verified_with"] == "current" and copy["message_id"] == "m1"
 
 
 def test_oversized_event_without_bucket_fails_instead_of_vanishing(account: dict[str, Any]) -> None:

@@ -13,6 +13,7 @@ import itertools
 import json
 import random
 import signal
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -25,7 +26,9 @@ from typing import Any, TextIO
 from hookgate.local.audit import audit
 from hookgate.local.chaos import Chaos
 from hookgate.local.emulator import CREDENTIALS, REGION
-from hookgate.local.stack import PROPAGATION_SECONDS, LocalStack, TrafficPump, all_deliveries
+from hookgate.local.logs import logs_to
+from hookgate.local.send_lines import send_lines
+from hookgate.local.stack import PROPAGATION_SECONDS, LocalStack, TrafficPump
 from hookgate.sync import render
 
 CHAOS_ROTATE_EVERY = 5.0
@@ -45,6 +48,8 @@ class DevOptions:
     rotate_every: float | None = None
     chaos: bool = False
     chaos_seed: int | None = None
+    verbose: bool = False  # the handlers' JSON log lines in the live view, not in log_file
+    log_file: Path | None = None  # default: a new file in the temporary directory
 
 
 def _line(event: dict[str, Any]) -> str:
@@ -88,6 +93,9 @@ def _banner(stack: LocalStack, started: float, out: TextIO) -> None:
         f"--wait {PROPAGATION_SECONDS}",
         file=out,
     )
+    print("send a webhook by hand (another shell; reported as yours, never a failure):", file=out)
+    for line in send_lines(stack):
+        print(f"  {line}", file=out)
     out.flush()
 
 
@@ -155,12 +163,21 @@ def run_dev(options: DevOptions, out: TextIO, stop: threading.Event | None = Non
     started = time.monotonic()
     with LocalStack(options.root, options.config, port=options.port) as stack:
         _banner(stack, started, out)
-        seen = dict.fromkeys(stack.sandboxes, 0)
+        # What the stack did to set itself up (Insider V1's URL check) is not traffic.
+        seen = {
+            provider: len(sandbox.deliveries()) for provider, sandbox in stack.sandboxes.items()
+        }
+        first_request = len(stack.received)
         published: list[dict[str, Any]] = []
         pump: TrafficPump | None = None
         rotator: _Rotator | None = None
+        ready = dict(seen)
         # Stopped in reverse order: rotation, traffic, a last look at the bus, the events file.
         with ExitStack() as running:
+            if not options.verbose:
+                log_file = options.log_file or _new_log_file()
+                running.enter_context(logs_to(log_file))
+                print(f"handler logs (JSON): {log_file} (--verbose: here instead)", file=out)
             sink = (
                 running.enter_context(options.events_out.open("a", encoding="utf-8"))
                 if options.events_out
@@ -184,13 +201,24 @@ def run_dev(options: DevOptions, out: TextIO, stop: threading.Event | None = Non
                         break
                     published += _show(stack, seen, out, sink)
                     stop.wait(0.2)
-        deliveries = [d for _, d in all_deliveries(stack)]
-        report = audit(deliveries, published, stack.config, stack.host)
+        deliveries = [
+            delivery
+            for provider, sandbox in stack.sandboxes.items()
+            for delivery in sandbox.deliveries(ready[provider])
+        ]
+        report = audit(
+            deliveries, published, stack.config, stack.host, stack.received[first_request:]
+        )
         if rotator is not None and rotator.chaos is not None:
             print(rotator.chaos.summary(), file=out)
         print(f"stopped: {report.summary()}", file=out)
         failures = (rotator.failures if rotator else 0) + len(pump.failures if pump else [])
         return 0 if report.clean and not failures else 1
+
+
+def _new_log_file() -> Path:
+    with tempfile.NamedTemporaryFile(prefix="hookgate-dev-", suffix=".log", delete=False) as f:
+        return Path(f.name)
 
 
 def _show(

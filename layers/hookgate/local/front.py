@@ -67,6 +67,16 @@ def load_handler(repo_root: Path, code_uri: str, handler: str, label: str) -> Ha
     return loaded
 
 
+@dataclass(frozen=True)
+class FrontRequest:
+    """One request the front routed to a handler, with the status the handler answered."""
+
+    method: str
+    path: str
+    body: bytes
+    status: int
+
+
 @dataclass
 class _Function:
     handler: Handler
@@ -96,8 +106,15 @@ def _response(result: dict[str, Any]) -> Response:
     )
 
 
-def build_front(routes: Sequence[HttpRoute], repo_root: Path) -> Starlette:
-    """Return the ASGI app that serves ``routes`` with their real handlers."""
+def build_front(
+    routes: Sequence[HttpRoute],
+    repo_root: Path,
+    on_request: Callable[[FrontRequest], None] | None = None,
+) -> Starlette:
+    """Return the ASGI app that serves ``routes`` with their real handlers.
+
+    ``on_request`` is told of every routed request once its handler has answered.
+    """
     compiled = [(route, route.pattern()) for route in routes]
     loaded: dict[str, _Function] = {}
     load_lock = threading.Lock()
@@ -127,7 +144,11 @@ def build_front(routes: Sequence[HttpRoute], repo_root: Path) -> Starlette:
             )
             function = function_for(route)
             result = await asyncio.to_thread(function.invoke, event, route.function)
-            return _response(result)
+            response = _response(result)
+            if on_request is not None:
+                body = await request.body()
+                on_request(FrontRequest(request.method, path, body, response.status_code))
+            return response
         return JSONResponse({"message": "Not Found"}, status_code=404)
 
     async def unrouted(request: Request, _: Exception) -> Response:

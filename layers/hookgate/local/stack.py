@@ -48,7 +48,7 @@ from hookgate.local.emulator import (
     provision,
     running_emulator,
 )
-from hookgate.local.front import LocalContext, build_front, load_handler
+from hookgate.local.front import FrontRequest, LocalContext, build_front, load_handler
 from hookgate.local.template import (
     functions,
     http_routes,
@@ -113,6 +113,8 @@ class LocalStack:
     _front_url: str = ""
     effective_config: Path | None = None
     rotations: RotationService = field(default_factory=RotationService)
+    # Every request the front routed (sandbox deliveries and requests sent by hand alike).
+    received: list[FrontRequest] = field(default_factory=list)
     _saved_environ: dict[str, str] = field(default_factory=dict)
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -160,7 +162,9 @@ class LocalStack:
         for name, wiring in wirings.items():
             secret_id = self._config.get(name).api_secret_id
             sm.create_secret(Name=secret_id, SecretString=json.dumps(dict(wiring.credentials)))
-        front = BackgroundServer(build_front(http_routes(template), self.root), port=self.port)
+        front = BackgroundServer(
+            build_front(http_routes(template), self.root, self.received.append), port=self.port
+        )
         self._stack.enter_context(front)
         self._front_url = front.url
         self._saved_environ = dict(os.environ)

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import threading
 import time
-import warnings
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import httpx
 
+from hookgate.local.oauth2_client import fetch_client_credentials_token
 from hookgate.sandbox.core import unique_body
 
 FIRST_SERIAL = 20_000_000  # far from the sandboxes' and the load generator's serials
@@ -65,18 +66,7 @@ class FloodResult:
 
 def authlib_fetcher(token_url: str, client_id: str, client_secret: str) -> Callable[[], str]:
     """Return a function that fetches an access token as a provider's OAuth2 client would."""
-    with warnings.catch_warnings():
-        # authlib announces a future move of its httpx integration at import time.
-        warnings.simplefilter("ignore")
-        from authlib.integrations.httpx_client import OAuth2Client  # noqa: PLC0415 - dev only
-
-    def fetch() -> str:
-        # authlib's default client authentication is HTTP Basic (client_secret_basic).
-        with OAuth2Client(client_id, client_secret, timeout=30) as client:
-            token = client.fetch_token(token_url, grant_type="client_credentials")
-        return str(token["access_token"])
-
-    return fetch
+    return partial(fetch_client_credentials_token, token_url, client_id, client_secret)
 
 
 def _attack(
