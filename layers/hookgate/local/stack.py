@@ -225,10 +225,43 @@ class LocalStack:
             registration = self.config.get(result.registration)
             if registration.name in self.unsandboxed:
                 continue
-            pushable = self.host.get(registration.provider).implements("hookgate_rotate_secret")
-            if pushable and all(change.action == "unmanaged" for change in result.changes):
+            if not all(change.action == "unmanaged" for change in result.changes):
+                continue
+            if self.host.get(registration.provider).implements("hookgate_rotate_secret"):
                 self._push_current_secret(registration)
+            self._subscribe(registration)
         return report
+
+    def _subscribe(self, registration: Registration) -> None:
+        """Give a sender hookgate's URL and secret by hand, as its user would (``subscribe``).
+
+        For providers hookgate neither syncs nor pushes to (Meta's app secret, Standard
+        Webhooks, generic HMAC senders), the sandbox module's optional
+        ``subscribe(sandbox_url, webhook_url, secret, credentials, settings)`` plays the
+        dashboard step.
+        """
+        module = _sandbox_module(self.host, registration.provider)
+        sandbox = self.sandboxes.get(registration.provider)
+        if module is None or sandbox is None or not hasattr(module, "subscribe"):
+            return
+        store = runtime.secret_store_from_env()
+        current = next(
+            v
+            for v in store.versions(registration.secret_id, grace_seconds=0).versions
+            if v.stage is SecretStage.CURRENT
+        )
+        credentials = (
+            store.versions(registration.api_secret_id, grace_seconds=0).versions[0]
+            if registration.api_secret_id
+            else None
+        )
+        module.subscribe(
+            sandbox.url,
+            webhook_url(self.webhook_base_url, registration),
+            {key: value.get_secret_value() for key, value in current.values.items()},
+            {k: v.get_secret_value() for k, v in credentials.values.items()} if credentials else {},
+            registration.settings.model_dump(),
+        )
 
     def _push_current_secret(self, registration: Registration) -> None:
         store = runtime.secret_store_from_env()
