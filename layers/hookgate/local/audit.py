@@ -73,7 +73,7 @@ def expected_event_ids(delivery: Delivery, config: HookgateConfig, host: PluginH
     request = InboundRequest(
         method="POST",
         path=urlsplit(delivery.target).path,
-        headers={"content-type": "application/json"},
+        headers={"content-type": "application/json", **delivery.headers},
         body=delivery.body.encode(),
         received_at=datetime.now(UTC),
     )

@@ -295,7 +295,7 @@ class LocalStack:
             secret = str(resolve(props["SecretId"], self.account.names, self.account.attributes))
             scheduled[secret] = bool(props.get("RotateImmediatelyOnUpdate", True))
         for registration in self.config.registrations.values():
-            if registration.api_secret_id and registration.name not in self.unsandboxed:
+            if self.rotatable(registration.name):
                 scheduled.setdefault(registration.secret_id, False)
         sm = self.account.client("secretsmanager")
         for secret, immediately in scheduled.items():
@@ -332,6 +332,19 @@ class LocalStack:
     def webhook_base_url(self) -> str:
         """Return the base URL webhooks are delivered to (the WebhookBaseUrl output)."""
         return f"{self._front_url}/webhooks"
+
+    def rotatable(self, registration: str) -> bool:
+        """Return whether hookgate rotates ``registration``'s secret in this stack.
+
+        That is a sandboxed registration (it holds an api_secret here) whose provider takes a
+        new secret; Meta's app secret and the generic senders' secrets are set by hand.
+        """
+        declared = self.config.get(registration)
+        return (
+            declared.api_secret_id is not None
+            and declared.name not in self.unsandboxed
+            and self.host.get(declared.provider).implements("hookgate_rotate_secret")
+        )
 
     def sandbox_for(self, registration: str) -> LocalSandbox | None:
         """Return the sandbox that delivers ``registration``'s webhooks, if any."""
