@@ -1,1 +1,1 @@
-"""A configurable HMAC provider for hookgate: the long tail of senders that sign with a shared key."""
+"""A configurable HMAC provider for hookgate: senders that sign with a shared key."""

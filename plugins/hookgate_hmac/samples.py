@@ -62,9 +62,7 @@ def signed_headers(body: bytes, secret: Mapping[str, str], now: datetime) -> dic
     return {"x-hub-signature-256": "sha256=" + _mac(secret, body).hex()}
 
 
-def shopify_signed_headers(
-    body: bytes, secret: Mapping[str, str], now: datetime
-) -> dict[str, str]:
+def shopify_signed_headers(body: bytes, secret: Mapping[str, str], now: datetime) -> dict[str, str]:
     """Return the header Shopify sends (``SHOPIFY_SETTINGS``): the base64 HMAC of the body."""
     return {"x-shopify-hmac-sha256": base64.b64encode(_mac(secret, body)).decode()}
 

@@ -96,7 +96,9 @@ def build_sandbox(*, key_id: str, key_secret: str) -> Sandbox:
         if not isinstance(secret, str) or not secret:
             return JSONResponse({"error": "secret is required"}, 422)
         if not scheme.get("signature_header") or scheme.get("algorithm", "sha256") not in HASHES:
-            return JSONResponse({"error": "scheme needs signature_header and a known algorithm"}, 422)
+            return JSONResponse(
+                {"error": "scheme needs signature_header and a known algorithm"}, 422
+            )
         if str(scheme.get("signed_payload") or "{body}").count("{body}") != 1:
             return JSONResponse({"error": "signed_payload must hold {body} once"}, 422)
         with lock:

@@ -48,7 +48,9 @@ def hub_signature(app_secret: str, body: bytes) -> dict[str, str]:
 
 
 def _graph_error(status: int, message: str, code: int) -> JSONResponse:
-    return JSONResponse({"error": {"message": message, "type": "OAuthException", "code": code}}, status)
+    return JSONResponse(
+        {"error": {"message": message, "type": "OAuthException", "code": code}}, status
+    )
 
 
 @dataclass
@@ -77,7 +79,11 @@ def build_sandbox(*, key_id: str, key_secret: str) -> Sandbox:
 
     async def verify_callback(url: str, verify_token: str) -> bool:
         challenge = str(random_source.randbelow(10**9))
-        params = {"hub.mode": "subscribe", "hub.challenge": challenge, "hub.verify_token": verify_token}
+        params = {
+            "hub.mode": "subscribe",
+            "hub.challenge": challenge,
+            "hub.verify_token": verify_token,
+        }
         try:
             async with httpx.AsyncClient(timeout=10) as client:
                 answer = await client.get(url, params=params)
@@ -92,7 +98,10 @@ def build_sandbox(*, key_id: str, key_secret: str) -> Sandbox:
         if request.path_params["app_id"] != APP_ID:
             return _graph_error(400, "Unsupported request: unknown app", 100)
         form = (
-            {k: v[-1] for k, v in parse_qs((await request.body()).decode("utf-8", "replace")).items()}
+            {
+                k: v[-1]
+                for k, v in parse_qs((await request.body()).decode("utf-8", "replace")).items()
+            }
             if request.method == "POST"
             else {}
         )

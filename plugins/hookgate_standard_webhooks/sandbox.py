@@ -16,7 +16,7 @@ import hashlib
 import hmac
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
@@ -66,6 +66,10 @@ def _valid_secret(secret: Any) -> bool:
         return False
 
 
+def _signer(secret: str) -> Callable[[bytes], dict[str, str]]:
+    return lambda body: standard_signature_headers(secret, body, time.time())
+
+
 def build_sandbox(*, key_id: str, key_secret: str) -> Sandbox:
     """Return a sender sandbox whose endpoint API accepts ``Authorization: Bearer key_secret``."""
     del key_id
@@ -97,11 +101,7 @@ def build_sandbox(*, key_id: str, key_secret: str) -> Sandbox:
         with lock:
             held = dict(endpoints)
         return [
-            Target(
-                f"ep_{index}",
-                url,
-                lambda body, s=secret: standard_signature_headers(s, body, time.time()),
-            )
+            Target(f"ep_{index}", url, _signer(secret))
             for index, (url, secret) in enumerate(sorted(held.items()))
         ]
 

@@ -42,12 +42,19 @@ SLACK_SIGNATURE = "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c
 
 def registration(settings: Mapping[str, Any]) -> Registration:
     return Registration(
-        name="h", provider="hmac", secret_id="hookgate/h", settings=HmacSettings.model_validate(dict(settings))
+        name="h",
+        provider="hmac",
+        secret_id="hookgate/h",
+        settings=HmacSettings.model_validate(dict(settings)),
     )
 
 
 def verify(
-    settings: Mapping[str, Any], headers: Mapping[str, str], body: bytes, secret: str, now: datetime = NOW
+    settings: Mapping[str, Any],
+    headers: Mapping[str, str],
+    body: bytes,
+    secret: str,
+    now: datetime = NOW,
 ) -> Verdict:
     request = api_gateway_request("hmac", "h", body, headers, now)
     versions = secret_versions((SecretStage.CURRENT, {"signing_secret": secret}))
@@ -72,7 +79,13 @@ def test_slacks_published_vector_verifies_inside_its_window_only() -> None:
     headers = {"X-Slack-Signature": SLACK_SIGNATURE, "X-Slack-Request-Timestamp": SLACK_TIMESTAMP}
     at = datetime.fromtimestamp(int(SLACK_TIMESTAMP), UTC)
     for offset, ok in ((0, True), (300, True), (-300, True), (301, False), (-301, False)):
-        verdict = verify(samples.SLACK_SETTINGS, headers, SLACK_BODY, SLACK_SECRET, at + timedelta(seconds=offset))
+        verdict = verify(
+            samples.SLACK_SETTINGS,
+            headers,
+            SLACK_BODY,
+            SLACK_SECRET,
+            at + timedelta(seconds=offset),
+        )
         assert verdict.ok is ok, offset
     moved = headers | {"X-Slack-Request-Timestamp": str(int(SLACK_TIMESTAMP) + 1)}
     assert not verify(samples.SLACK_SETTINGS, moved, SLACK_BODY, SLACK_SECRET, at).ok
@@ -80,24 +93,37 @@ def test_slacks_published_vector_verifies_inside_its_window_only() -> None:
 
 @pytest.mark.parametrize("algorithm", ["sha1", "sha256", "sha512"])
 @pytest.mark.parametrize("encoding", ["hex", "base64"])
-def test_every_algorithm_and_encoding_verifies_what_the_sandbox_signs(algorithm: str, encoding: str) -> None:
-    scheme = {"signature_header": "x-sig", "algorithm": algorithm, "encoding": encoding, "prefix": "t="}
+def test_every_algorithm_and_encoding_verifies_what_the_sandbox_signs(
+    algorithm: str, encoding: str
+) -> None:
+    scheme = {
+        "signature_header": "x-sig",
+        "algorithm": algorithm,
+        "encoding": encoding,
+        "prefix": "t=",
+    }
     body = samples.SAMPLE_PAYLOADS["delivered"]
     headers = sandbox.scheme_signer("k3y", scheme)(body)
     assert verify(scheme, headers, body, "k3y").ok
     # The sandbox's signer is checked against the standard library, computed here once more.
     mac = hmac.new(b"k3y", body, getattr(hashlib, algorithm)).digest()
-    assert headers["x-sig"] == "t=" + (mac.hex() if encoding == "hex" else base64.b64encode(mac).decode())
+    assert headers["x-sig"] == "t=" + (
+        mac.hex() if encoding == "hex" else base64.b64encode(mac).decode()
+    )
     other = {**scheme, "algorithm": "sha256" if algorithm != "sha256" else "sha1"}
     assert not verify(other, headers, body, "k3y").ok
-    assert not verify({**scheme, "encoding": "hex" if encoding == "base64" else "base64"}, headers, body, "k3y").ok
+    assert not verify(
+        {**scheme, "encoding": "hex" if encoding == "base64" else "base64"}, headers, body, "k3y"
+    ).ok
 
 
 def test_a_shopify_signature_verifies_as_base64_without_a_prefix() -> None:
     body = b'{"id":1,"topic":"orders/create"}'
     digest = base64.b64encode(hmac.new(b"shpss", body, hashlib.sha256).digest()).decode()
     assert verify(samples.SHOPIFY_SETTINGS, {"X-Shopify-Hmac-Sha256": digest}, body, "shpss").ok
-    assert not verify(samples.SHOPIFY_SETTINGS, {"X-Shopify-Hmac-Sha256": digest.lower()}, body, "shpss").ok
+    assert not verify(
+        samples.SHOPIFY_SETTINGS, {"X-Shopify-Hmac-Sha256": digest.lower()}, body, "shpss"
+    ).ok
 
 
 @pytest.mark.parametrize(
@@ -124,9 +150,16 @@ def test_settings_are_validated(settings: dict[str, Any], message: str | None) -
 
 
 def test_the_type_and_id_can_come_from_headers() -> None:
-    settings = {**samples.GITHUB_SETTINGS, "event_type_header": "X-GitHub-Event", "event_id_header": "X-GitHub-Delivery"}
+    settings = {
+        **samples.GITHUB_SETTINGS,
+        "event_type_header": "X-GitHub-Event",
+        "event_id_header": "X-GitHub-Delivery",
+    }
     body = b'{"action":"opened"}'
-    headers = {"X-GitHub-Event": "issues", "X-GitHub-Delivery": "72d3162e-cc78-11e3-81ab-4c9367dc0958"}
+    headers = {
+        "X-GitHub-Event": "issues",
+        "X-GitHub-Delivery": "72d3162e-cc78-11e3-81ab-4c9367dc0958",
+    }
     request = api_gateway_request("hmac", "h", body, headers, NOW)
     [event] = PROVIDER.parse(request, registration(settings))
     assert (event.type, event.provider_event) == ("unknown", "issues")

@@ -1,4 +1,4 @@
-"""The ``meta_whatsapp`` provider: Meta's signature on the exact bytes, the GET handshake, no push."""
+"""The ``meta_whatsapp`` provider: Meta's signature on the exact bytes, the handshake, no push."""
 
 from __future__ import annotations
 
@@ -19,7 +19,10 @@ from hookgate_meta_whatsapp.settings import MetaWhatsAppSettings
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 PROVIDER = load_plugins().get("meta_whatsapp")
 REGISTRATION = Registration(
-    name="meta", provider="meta_whatsapp", secret_id="hookgate/meta", settings=MetaWhatsAppSettings()
+    name="meta",
+    provider="meta_whatsapp",
+    secret_id="hookgate/meta",
+    settings=MetaWhatsAppSettings(),
 )
 BODY = SAMPLE_PAYLOADS["statuses"]
 CURRENT = secret_versions((SecretStage.CURRENT, dict(TEST_SECRET)))
@@ -45,7 +48,9 @@ def meta_signature(body: bytes, secret: str = TEST_SECRET["app_secret"]) -> str:
 
 
 def test_metas_signature_verifies_on_the_exact_bytes() -> None:
-    assert PROVIDER.verify(post({"X-Hub-Signature-256": meta_signature(BODY)}), REGISTRATION, CURRENT, NOW).ok
+    assert PROVIDER.verify(
+        post({"X-Hub-Signature-256": meta_signature(BODY)}), REGISTRATION, CURRENT, NOW
+    ).ok
     upper = "sha256=" + meta_signature(BODY).removeprefix("sha256=").upper()
     assert PROVIDER.verify(post({"x-hub-signature-256": upper}), REGISTRATION, CURRENT, NOW).ok
     signature = meta_signature(BODY)
@@ -66,12 +71,22 @@ def test_the_sandbox_signs_as_the_plugin_expects() -> None:
 
 def test_the_handshake_echoes_the_challenge_for_a_matching_token() -> None:
     answer = PROVIDER.handshake(
-        get(**{"hub.mode": "subscribe", "hub.verify_token": TEST_SECRET["verify_token"], "hub.challenge": "1158201444"}),
+        get(
+            **{
+                "hub.mode": "subscribe",
+                "hub.verify_token": TEST_SECRET["verify_token"],
+                "hub.challenge": "1158201444",
+            }
+        ),
         REGISTRATION,
         CURRENT,
     )
     assert answer is not None
-    assert (answer.status_code, answer.body, answer.content_type) == (200, "1158201444", "text/plain")
+    assert (answer.status_code, answer.body, answer.content_type) == (
+        200,
+        "1158201444",
+        "text/plain",
+    )
 
 
 def test_during_a_token_change_the_old_and_the_new_token_both_work() -> None:
@@ -89,10 +104,24 @@ def test_during_a_token_change_the_old_and_the_new_token_both_work() -> None:
     ("query", "status"),
     [
         ({"hub.mode": "subscribe", "hub.verify_token": "wrong", "hub.challenge": "1"}, 403),
-        ({"hub.mode": "unsubscribe", "hub.verify_token": TEST_SECRET["verify_token"], "hub.challenge": "1"}, 403),
+        (
+            {
+                "hub.mode": "unsubscribe",
+                "hub.verify_token": TEST_SECRET["verify_token"],
+                "hub.challenge": "1",
+            },
+            403,
+        ),
         ({"hub.mode": "subscribe", "hub.challenge": "1"}, 403),
         ({"hub.mode": "subscribe", "hub.verify_token": TEST_SECRET["verify_token"]}, 400),
-        ({"hub.mode": "subscribe", "hub.verify_token": TEST_SECRET["verify_token"], "hub.challenge": "x" * 257}, 400),
+        (
+            {
+                "hub.mode": "subscribe",
+                "hub.verify_token": TEST_SECRET["verify_token"],
+                "hub.challenge": "x" * 257,
+            },
+            400,
+        ),
         ({}, 403),
     ],
 )
@@ -104,7 +133,9 @@ def test_a_bad_handshake_is_refused_without_echo(query: dict[str, str], status: 
 
 
 def test_no_verify_token_configured_refuses_the_handshake() -> None:
-    only_app_secret = secret_versions((SecretStage.CURRENT, {"app_secret": TEST_SECRET["app_secret"]}))
+    only_app_secret = secret_versions(
+        (SecretStage.CURRENT, {"app_secret": TEST_SECRET["app_secret"]})
+    )
     query = {"hub.mode": "subscribe", "hub.verify_token": "", "hub.challenge": "1"}
     answer = PROVIDER.handshake(get(**query), REGISTRATION, only_app_secret)
     assert answer is not None and answer.status_code == 403

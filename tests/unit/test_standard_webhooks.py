@@ -14,7 +14,7 @@ import pytest
 from pydantic import ValidationError
 from standardwebhooks import Webhook
 
-from hookgate.models import SecretStage, Verdict
+from hookgate.models import Registration, SecretStage, Verdict
 from hookgate.plugins import load_plugins
 from hookgate.testing.kit import secret_versions
 from hookgate.testing.requests import api_gateway_request
@@ -29,9 +29,7 @@ BODY = SAMPLE_PAYLOADS["delivered"]
 PROVIDER = load_plugins().get("standard_webhooks")
 
 
-def registration(**settings: object):  # type: ignore[no-untyped-def]
-    from hookgate.models import Registration
-
+def registration(**settings: object) -> Registration:
     return Registration(
         name="sw",
         provider="standard_webhooks",
@@ -40,17 +38,28 @@ def registration(**settings: object):  # type: ignore[no-untyped-def]
     )
 
 
-def verify(headers: dict[str, str], body: bytes = BODY, *secrets: tuple[SecretStage, str]) -> Verdict:
+def verify(
+    headers: dict[str, str], body: bytes = BODY, *secrets: tuple[SecretStage, str]
+) -> Verdict:
     versions = secret_versions(
-        *((stage, {"signing_secret": value}) for stage, value in (secrets or ((SecretStage.CURRENT, SECRET),)))
+        *(
+            (stage, {"signing_secret": value})
+            for stage, value in (secrets or ((SecretStage.CURRENT, SECRET),))
+        )
     )
     request = api_gateway_request("standard_webhooks", "sw", body, headers, NOW)
     return PROVIDER.verify(request, registration(), versions, NOW)
 
 
-def library_headers(secret: str, at: datetime, msg_id: str = "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W") -> dict[str, str]:
+def library_headers(
+    secret: str, at: datetime, msg_id: str = "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W"
+) -> dict[str, str]:
     signature = Webhook(secret).sign(msg_id, at, BODY.decode())
-    return {"webhook-id": msg_id, "webhook-timestamp": str(int(at.timestamp())), "webhook-signature": signature}
+    return {
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(int(at.timestamp())),
+        "webhook-signature": signature,
+    }
 
 
 def test_a_request_the_library_signs_verifies() -> None:
@@ -63,7 +72,11 @@ def test_what_the_sandbox_signs_verifies_with_the_library() -> None:
     lib = Webhook(SECRET)
     # The library judges the timestamp against its own clock: sign "now" for it.
     fresh = sandbox.standard_signature_headers(SECRET, BODY, datetime.now(UTC).timestamp())
-    assert lib.verify(BODY, fresh) == {"type": "message.delivered", "timestamp": "2026-11-20T11:59:00.000000Z", "data": {"id": "msg_1", "status": "delivered"}}
+    assert lib.verify(BODY, fresh) == {
+        "type": "message.delivered",
+        "timestamp": "2026-11-20T11:59:00.000000Z",
+        "data": {"id": "msg_1", "status": "delivered"},
+    }
     assert verify(headers).ok
 
 
@@ -72,7 +85,9 @@ def test_every_signature_in_the_header_is_tried() -> None:
     old = library_headers(OLD_SECRET, NOW)
     both = new | {"webhook-signature": f"{old['webhook-signature']} {new['webhook-signature']}"}
     assert verify(both).ok
-    reversed_ = new | {"webhook-signature": f"{new['webhook-signature']} {old['webhook-signature']}"}
+    reversed_ = new | {
+        "webhook-signature": f"{new['webhook-signature']} {old['webhook-signature']}"
+    }
     assert verify(reversed_).ok
     # The sender still signs with its old key only: hookgate's previous version matches it.
     verdict = verify(old, BODY, (SecretStage.CURRENT, SECRET), (SecretStage.PREVIOUS, OLD_SECRET))
@@ -108,7 +123,11 @@ def test_the_window_is_five_minutes_either_way(offset: int, ok: bool) -> None:
 def test_a_bare_or_url_safe_secret_is_a_key_and_garbage_is_none() -> None:
     from hookgate_standard_webhooks.signature import secret_key
 
-    assert secret_key(SECRET) == secret_key(SECRET.removeprefix("whsec_")) == b"standard-webhooks-test-key-only!"
+    assert (
+        secret_key(SECRET)
+        == secret_key(SECRET.removeprefix("whsec_"))
+        == b"standard-webhooks-test-key-only!"
+    )
     assert secret_key("whsec_-_-_") == base64.b64decode("+/+/")
     assert secret_key("whsec_not base64!") is None
     assert secret_key("whsec_") is None
@@ -127,5 +146,5 @@ def test_the_event_is_keyed_by_webhook_id_and_typed_from_the_configured_path() -
 
 
 def test_settings_refuse_a_type_outside_the_taxonomy() -> None:
-    with pytest.raises(ValidationError, match="not hookgate event types: invoice.paid"):
+    with pytest.raises(ValidationError, match=r"not hookgate event types: invoice\.paid"):
         StandardWebhooksSettings.model_validate({"event_types": {"x": "invoice.paid"}})
