@@ -16,6 +16,7 @@ from typing import Any, Final
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from hookgate import safe_json
+from hookgate.errors import MalformedPayloadError
 from hookgate.models import InboundRequest, NormalisedEvent, Registration
 from hookgate.taxonomy import UNKNOWN, is_known
 
@@ -104,9 +105,11 @@ def parse_generic(
 
     ``event_id`` (a sender's delivery id from a header) keys the event when given; otherwise the
     id at ``settings.event_id_path``, otherwise the body's digest. Raises MalformedPayloadError
-    when the body is not JSON :mod:`hookgate.safe_json` accepts.
+    when the body is not a JSON object or array that :mod:`hookgate.safe_json` accepts.
     """
     payload = safe_json.loads(request.body)
+    if not isinstance(payload, dict | list):
+        raise MalformedPayloadError("body is not a JSON object or array")
     if settings.event_type_header is not None:
         name = _name(request.header(settings.event_type_header))
     else:

@@ -172,3 +172,20 @@ def test_without_an_id_the_body_digest_keys_the_event() -> None:
     request = api_gateway_request("hmac", "h", body, {}, NOW)
     [event] = PROVIDER.parse(request, registration(samples.GITHUB_SETTINGS))
     assert event.dedupe_key == "body:" + hashlib.sha256(body).hexdigest()
+
+
+@pytest.mark.parametrize("body", [b"null", b"42", b'"text"', b"true", b"not json"])
+def test_a_body_that_is_no_json_object_or_array_is_malformed(body: bytes) -> None:
+    from hookgate.errors import MalformedPayloadError
+
+    request = api_gateway_request("hmac", "h", body, {}, NOW)
+    with pytest.raises(MalformedPayloadError):
+        PROVIDER.parse(request, registration(samples.GITHUB_SETTINGS))
+
+
+def test_a_json_array_is_one_event_typed_from_its_path() -> None:
+    body = b'[{"type":"message.read","id":"a"}]'
+    request = api_gateway_request("hmac", "h", body, {}, NOW)
+    settings = {**samples.GITHUB_SETTINGS, "event_type_path": "0.type", "event_id_path": "0.id"}
+    [event] = PROVIDER.parse(request, registration(settings))
+    assert (event.type, event.dedupe_key) == ("message.read", "id:a")
