@@ -37,6 +37,9 @@ PROVIDERS = {
     "sinch_provisioning": ("hookgate_sinch_provisioning", "sinch-provisioning-demo"),
     "360dialog": ("hookgate_360dialog", "360dialog-demo"),
     "insider_one": ("hookgate_insider_one", "insider-demo"),
+    "meta_whatsapp": ("hookgate_meta_whatsapp", "meta-demo"),
+    "standard_webhooks": ("hookgate_standard_webhooks", "standard-webhooks-demo"),
+    "hmac": ("hookgate_hmac", "hmac-demo"),
 }
 
 

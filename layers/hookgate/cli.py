@@ -11,6 +11,7 @@ Commands::
                                           --resume / --cancel a rotation left in progress)
     hookgate send REGISTRATION            deliver one webhook as its provider would (--sample NAME
                                           or --body FILE; --url, or HOOKGATE_WEBHOOK_BASE_URL)
+    hookgate doctor [--base-url URL]      a stack's secrets, rotations in progress, drift
     hookgate dev                          run the whole product locally (no AWS, no Docker)
     hookgate sandbox PROVIDER [--port N]  run a provider's sandbox (its webhook API) on loopback
 
@@ -154,6 +155,38 @@ def _sync(args: argparse.Namespace) -> int:
     report = engine.run(base_url, apply=args.command == "apply", only=args.registrations or None)
     print(json.dumps(report.to_json(), indent=2) if args.json else render(report))
     return report.exit_code()
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from hookgate import aws  # noqa: PLC0415 - boto3 only when needed
+    from hookgate.doctor import Doctor, as_json, render  # noqa: PLC0415
+    from hookgate.runtime import secret_store_from_env  # noqa: PLC0415
+    from hookgate.sync import SyncEngine  # noqa: PLC0415
+
+    config = load_config(args.config)
+    base_url = args.base_url or os.environ.get("HOOKGATE_WEBHOOK_BASE_URL")
+    command = f"hookgate rotate --config {args.config}"
+    if base_url:
+        command += f" --base-url {base_url}"
+        sync = SyncEngine(get_plugin_host(), config, secret_store_from_env())
+
+        def plan(registration: Any) -> list[Any]:
+            result = sync.run(base_url, apply=False, only=[registration.name]).results[0]
+            if result.error:
+                raise HookgateError(result.error)
+            return list(result.changes)
+
+    doctor = Doctor(
+        config=config,
+        host=get_plugin_host(),
+        client_factory=lambda: aws.client("secretsmanager"),
+        signing_key_secret=args.signing_key_secret,
+        rotate_command=command,
+        plan=plan if base_url else None,
+    )
+    findings = doctor.examine()
+    print(as_json(findings) if args.json else render(findings))
+    return 1 if any(f.level == "problem" for f in findings) else 0
 
 
 def _rotate(args: argparse.Namespace) -> int:
@@ -373,6 +406,15 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--json", action="store_true", help="machine-readable output")
         command.set_defaults(run=_sync)
 
+    doctor = commands.add_parser("doctor", help="check a stack's secrets, rotations and webhooks")
+    doctor.add_argument("--config", default=DEFAULT_CONFIG_PATH)
+    doctor.add_argument("--base-url", help="webhook base URL: also compare the providers' webhooks")
+    doctor.add_argument(
+        "--signing-key-secret", default=os.environ.get("HOOKGATE_SIGNING_KEY_SECRET")
+    )
+    doctor.add_argument("--json", action="store_true", help="findings as JSON")
+    doctor.set_defaults(run=_doctor)
+
     rotate = commands.add_parser("rotate", help="rotate a registration's secret now")
     rotate.add_argument("target", help="a registration name, or 'signing-key'")
     rotate.add_argument("--config", default=DEFAULT_CONFIG_PATH)
@@ -383,7 +425,7 @@ def build_parser() -> argparse.ArgumentParser:
     rotate.add_argument(
         "--wait",
         type=float,
-        default=75.0,
+        default=float(os.environ.get("HOOKGATE_ROTATION_PROPAGATION_SECONDS") or 75.0),
         help="seconds to let receivers see the new secret before the provider gets it",
     )
     unfinished = rotate.add_mutually_exclusive_group()

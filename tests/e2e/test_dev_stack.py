@@ -17,7 +17,15 @@ from typing import Any
 from hookgate.local.dev import DevOptions, run_dev
 from tests.e2e.conftest import BOUND_SECONDS, ROOT, wait_until
 
-PROVIDERS = {"sinch_conversation", "sinch_provisioning", "360dialog", "insider_one"}
+PROVIDERS = {
+    "sinch_conversation",
+    "sinch_provisioning",
+    "360dialog",
+    "insider_one",
+    "meta_whatsapp",
+    "standard_webhooks",
+    "hmac",
+}
 
 
 def test_dev_streams_every_provider_and_loses_nothing_while_rotating(tmp_path: Path) -> None:

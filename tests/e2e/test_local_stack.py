@@ -13,7 +13,15 @@ from hookgate.sync import render
 from tests.e2e.conftest import settle
 from tests.e2e.documented_events import documented_event_count
 
-PROVIDERS = {"sinch_conversation", "sinch_provisioning", "360dialog", "insider_one"}
+PROVIDERS = {
+    "sinch_conversation",
+    "sinch_provisioning",
+    "360dialog",
+    "insider_one",
+    "meta_whatsapp",
+    "standard_webhooks",
+    "hmac",
+}
 
 
 def test_sync_points_every_sandbox_at_the_front(stack: LocalStack) -> None:
@@ -28,7 +36,14 @@ def test_sync_points_every_sandbox_at_the_front(stack: LocalStack) -> None:
         "360dialog-demo": ["create"],
         "insider-demo": ["unmanaged"],  # V1: no read API; the stack pushed the key instead
         "insider-v2-demo": ["create"],  # OAuth2: the sandbox fetches tokens from the front
+        # Not synced: the stack gave each sandbox the URL and secret (its `subscribe`).
+        "meta-demo": ["unmanaged"],
+        "standard-webhooks-demo": ["unmanaged"],
+        "hmac-demo": ["unmanaged"],
     }
+    meta = stack.sandboxes["meta_whatsapp"].url
+    verified = httpx.get(f"{meta}/_sandbox/state").json()["verifications"]
+    assert [v["ok"] for v in verified] == [True]  # Meta's GET handshake, answered by hookgate
     again = runtime.get_sync_engine().run(stack.webhook_base_url, apply=True)
     assert not again.drift and not again.errors, render(again)
     assert {c.action for r in again.results for c in r.changes} == {"unchanged", "unmanaged"}

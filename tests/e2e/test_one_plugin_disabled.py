@@ -22,7 +22,14 @@ from hookgate.sync import render
 
 from .conftest import ROOT
 
-OTHERS = {"sinch_conversation", "sinch_provisioning", "insider_one"}
+OTHERS = {
+    "sinch_conversation",
+    "sinch_provisioning",
+    "insider_one",
+    "meta_whatsapp",
+    "standard_webhooks",
+    "hmac",
+}
 REASON = "provider: plugin '360dialog' is disabled (HOOKGATE_DISABLE_PLUGINS or HOOKGATE_PLUGINS)"
 
 
@@ -49,6 +56,9 @@ def test_the_other_providers_demo_traffic_is_unaffected(
         "sinch-provisioning-demo",
         "insider-demo",
         "insider-v2-demo",
+        "meta-demo",
+        "standard-webhooks-demo",
+        "hmac-demo",
     }
 
     for provider in stack.sandboxes:

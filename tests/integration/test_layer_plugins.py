@@ -50,8 +50,8 @@ def test_a_listed_plugin_is_installed_with_its_entry_point(tmp_path: Path) -> No
     parser.read(entry_points)
     assert dict(parser["hookgate"]) == {"example": "hookgate_example.plugin"}
     assert (
-        "providers: 360dialog insider_one sinch_conversation sinch_provisioning example"
-        in done.stdout
+        "providers: 360dialog hmac insider_one meta_whatsapp sinch_conversation "
+        "sinch_provisioning standard_webhooks example" in done.stdout
     )
     # The functions read hookgate.yaml as JSON (HOOKGATE_CONFIG=/opt/hookgate.json).
     shipped = yaml.safe_load((ROOT / "hookgate.yaml").read_text(encoding="utf-8"))

@@ -30,6 +30,9 @@ BUILTIN_MODULES = {
     "sinch_provisioning": "hookgate_sinch_provisioning.plugin",
     "360dialog": "hookgate_360dialog.plugin",
     "insider_one": "hookgate_insider_one.plugin",
+    "meta_whatsapp": "hookgate_meta_whatsapp.plugin",
+    "standard_webhooks": "hookgate_standard_webhooks.plugin",
+    "hmac": "hookgate_hmac.plugin",
 }
 # Built-in plugins whose module exists (all of them once every built-in provider is written).
 BUILTINS = {name for name, module in BUILTIN_MODULES.items() if importlib.util.find_spec(module)}

@@ -161,8 +161,8 @@ OTHER = """
         ),
         (
             GOOD.replace("provider: sinch_conversation", "provider: nosuch") + OTHER,
-            "provider: unknown provider 'nosuch'; loaded providers: 360dialog, insider_one, "
-            "sinch_conversation, sinch_provisioning",
+            "provider: unknown provider 'nosuch'; loaded providers: 360dialog, hmac, insider_one, "
+            "meta_whatsapp, sinch_conversation, sinch_provisioning, standard_webhooks",
         ),
     ],
 )

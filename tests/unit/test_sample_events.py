@@ -26,6 +26,9 @@ SETTINGS = {
     "sinch_provisioning": {"project_id": "p"},
     "360dialog": {},
     "insider_one": {"auth": "v1"},
+    "meta_whatsapp": {},
+    "standard_webhooks": {},
+    "hmac": {"signature_header": "x-hub-signature-256", "prefix": "sha256="},  # hookgate.yaml's
 }
 
 

@@ -25,3 +25,22 @@ def test_a_hang_without_clearing_lasts_its_bound() -> None:
     started = time.monotonic()
     asyncio.run(faults.hang(0.3))
     assert time.monotonic() - started >= 0.3
+
+
+def test_a_delivery_keeps_its_ids_but_no_credential_header() -> None:
+    from hookgate.sandbox.core import public_headers
+
+    kept = public_headers(
+        {
+            "Webhook-Id": "msg_1",
+            "webhook-timestamp": "1795435200",
+            "webhook-signature": "v1,abc",
+            "X-Hub-Signature-256": "sha256=abc",
+            "Authorization": "Bearer t",
+            "x-hookgate-token": "t",
+            "X-Shopify-Hmac-Sha256": "abc",
+            "x-api-key": "k",
+            "x-client-secret": "s",
+        }
+    )
+    assert kept == {"webhook-id": "msg_1", "webhook-timestamp": "1795435200"}

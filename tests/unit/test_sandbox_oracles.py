@@ -79,6 +79,9 @@ def test_every_sandbox_module_is_checked() -> None:
         "hookgate_sinch_provisioning/sandbox.py",
         "hookgate_360dialog/sandbox.py",
         "hookgate_insider_one/sandbox.py",
+        "hookgate_meta_whatsapp/sandbox.py",
+        "hookgate_standard_webhooks/sandbox.py",
+        "hookgate_hmac/sandbox.py",
         "sandbox/core.py",
         "sandbox/server.py",
     } <= names

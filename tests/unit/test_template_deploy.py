@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import copy
 import json
+import re
+import subprocess
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -246,3 +248,30 @@ def test_the_dashboard_url_opens_the_console_on_the_stack_dashboard(
     assert parse_qs(url.query) == {"region": [region]}
     assert url.fragment == f"dashboards:name={dashboard}"
     assert resources_of_type(template, "AWS::CloudWatch::Dashboard")
+
+
+def test_the_access_log_group_is_named_under_vendedlogs_per_stack(
+    template: dict[str, Any],
+) -> None:
+    # A log group outside /aws/vendedlogs/ adds itself to the account's log-delivery resource
+    # policy, which overflows in busy accounts and makes stage creation fail.
+    props = template["Resources"]["HttpApiAccessLogs"]["Properties"]
+    assert props["LogGroupName"] == {"Fn::Sub": "/aws/vendedlogs/${AWS::StackName}/http-api-access"}
+
+
+def test_the_layer_build_expands_an_empty_plugin_list_under_set_u() -> None:
+    # bash before 4.4 (macOS's, under Homebrew's GNU make) treats "${a[@]}" of an empty array
+    # as unbound under `set -u`; the guarded form expands to nothing in every bash.
+    makefile = (Path(__file__).resolve().parents[2] / "layers" / "Makefile").read_text()
+    recipe_arrays = re.findall(r'"\$\$\{(\w+)\[@\]\}"', makefile)
+    guarded = re.findall(r'\$\$\{(\w+)\[@\]\+"\$\$\{\1\[@\]\}"\}', makefile)
+    assert "plugins" in guarded
+    unguarded = [name for name in recipe_arrays if name not in guarded and name != "problems"]
+    assert unguarded == []
+    result = subprocess.run(
+        ["/bin/bash", "-euc", 'a=(); printf "[%s]" x ${a[@]+"${a[@]}"} y'],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout == "[x][y]"

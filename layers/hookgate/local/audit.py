@@ -77,7 +77,13 @@ def _registration_of(target: str) -> str | None:
     return parts[-1] if len(parts) >= 3 and parts[-3] == "webhooks" else None
 
 
-def _event_ids(path: str, body: bytes, config: HookgateConfig, host: PluginHost) -> list[str]:
+def _event_ids(
+    path: str,
+    body: bytes,
+    config: HookgateConfig,
+    host: PluginHost,
+    headers: Mapping[str, str] | None = None,
+) -> list[str]:
     name = _registration_of(path)
     if name is None or name not in config.registrations:
         return []
@@ -85,7 +91,7 @@ def _event_ids(path: str, body: bytes, config: HookgateConfig, host: PluginHost)
     request = InboundRequest(
         method="POST",
         path=path,
-        headers={"content-type": "application/json"},
+        headers={"content-type": "application/json", **(headers or {})},
         body=body,
         received_at=datetime.now(UTC),
     )
@@ -95,7 +101,8 @@ def _event_ids(path: str, body: bytes, config: HookgateConfig, host: PluginHost)
 
 def expected_event_ids(delivery: Delivery, config: HookgateConfig, host: PluginHost) -> list[str]:
     """Return the ids of the events hookgate must publish for one delivered body."""
-    return _event_ids(urlsplit(delivery.target).path, delivery.body.encode(), config, host)
+    path = urlsplit(delivery.target).path
+    return _event_ids(path, delivery.body.encode(), config, host, delivery.headers)
 
 
 def sent_by_hand(

@@ -116,7 +116,9 @@ class _Rotator(threading.Thread):
         self.join(timeout=30)
 
     def run(self) -> None:
-        names = itertools.cycle(list(self.stack.config.registrations))
+        names = itertools.cycle(
+            [name for name in self.stack.config.registrations if self.stack.rotatable(name)]
+        )
         while not self.halt.wait(self.every):
             name = next(names)
             try:

@@ -30,7 +30,7 @@ from typing import Any
 import httpx
 
 from hookgate.local.stack import LocalStack
-from hookgate.sandbox.core import Attempt, Delivery, Target, unique_body
+from hookgate.sandbox.core import Attempt, Delivery, Target, public_headers, unique_body
 
 # Far above any serial a sandbox's own demo deliveries reach, so ids never collide with them;
 # shared by every factory in the process, so a second run never resends a first run's body.
@@ -190,6 +190,7 @@ async def _send(client: httpx.AsyncClient, request: PreparedRequest, result: Loa
                 body=request.body.decode("utf-8", "replace"),
                 attempts=[Attempt(status=status, error=None if status else answer)],
                 delivered=status is not None and 200 <= status < 300,
+                headers=public_headers(request.headers),
             )
         )
     else:

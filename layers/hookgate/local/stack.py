@@ -230,10 +230,43 @@ class LocalStack:
             registration = self.config.get(result.registration)
             if registration.name in self.unsandboxed:
                 continue
-            pushable = self.host.get(registration.provider).implements("hookgate_rotate_secret")
-            if pushable and all(change.action == "unmanaged" for change in result.changes):
+            if not all(change.action == "unmanaged" for change in result.changes):
+                continue
+            if self.host.get(registration.provider).implements("hookgate_rotate_secret"):
                 self._push_current_secret(registration)
+            self._subscribe(registration)
         return report
+
+    def _subscribe(self, registration: Registration) -> None:
+        """Give a sender hookgate's URL and secret by hand, as its user would (``subscribe``).
+
+        For providers hookgate neither syncs nor pushes to (Meta's app secret, Standard
+        Webhooks, generic HMAC senders), the sandbox module's optional
+        ``subscribe(sandbox_url, webhook_url, secret, credentials, settings)`` plays the
+        dashboard step.
+        """
+        module = _sandbox_module(self.host, registration.provider)
+        sandbox = self.sandboxes.get(registration.provider)
+        if module is None or sandbox is None or not hasattr(module, "subscribe"):
+            return
+        store = runtime.secret_store_from_env()
+        current = next(
+            v
+            for v in store.versions(registration.secret_id, grace_seconds=0).versions
+            if v.stage is SecretStage.CURRENT
+        )
+        credentials = (
+            store.versions(registration.api_secret_id, grace_seconds=0).versions[0]
+            if registration.api_secret_id
+            else None
+        )
+        module.subscribe(
+            sandbox.url,
+            webhook_url(self.webhook_base_url, registration),
+            {key: value.get_secret_value() for key, value in current.values.items()},
+            {k: v.get_secret_value() for k, v in credentials.values.items()} if credentials else {},
+            registration.settings.model_dump(),
+        )
 
     def _push_current_secret(self, registration: Registration) -> None:
         store = runtime.secret_store_from_env()
@@ -267,7 +300,7 @@ class LocalStack:
             secret = str(resolve(props["SecretId"], self.account.names, self.account.attributes))
             scheduled[secret] = bool(props.get("RotateImmediatelyOnUpdate", True))
         for registration in self.config.registrations.values():
-            if registration.api_secret_id and registration.name not in self.unsandboxed:
+            if self.rotatable(registration.name):
                 scheduled.setdefault(registration.secret_id, False)
         sm = self.account.client("secretsmanager")
         for secret, immediately in scheduled.items():
@@ -304,6 +337,19 @@ class LocalStack:
     def webhook_base_url(self) -> str:
         """Return the base URL webhooks are delivered to (the WebhookBaseUrl output)."""
         return f"{self._front_url}/webhooks"
+
+    def rotatable(self, registration: str) -> bool:
+        """Return whether hookgate rotates ``registration``'s secret in this stack.
+
+        That is a sandboxed registration (it holds an api_secret here) whose provider takes a
+        new secret; Meta's app secret and the generic senders' secrets are set by hand.
+        """
+        declared = self.config.get(registration)
+        return (
+            declared.api_secret_id is not None
+            and declared.name not in self.unsandboxed
+            and self.host.get(declared.provider).implements("hookgate_rotate_secret")
+        )
 
     def sandbox_for(self, registration: str) -> LocalSandbox | None:
         """Return the sandbox that delivers ``registration``'s webhooks, if any."""

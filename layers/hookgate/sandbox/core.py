@@ -162,6 +162,9 @@ class Delivery:
     body: str = ""
     attempts: list[Attempt] = field(default_factory=list)
     delivered: bool = False
+    # The last attempt's headers without credentials (signatures, tokens): ids and timestamps
+    # some providers key events by (Standard Webhooks' webhook-id), for the run's audit.
+    headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def rejected(self) -> list[Attempt]:
@@ -179,6 +182,18 @@ class Target:
     # Deliver only when the target with this webhook_id answered 200 to the same webhook
     # (360dialog clones to extra destinations only then).
     requires: str | None = None
+
+
+_CREDENTIAL_WORDS = ("signature", "authorization", "token", "secret", "key", "hmac")
+
+
+def public_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """Return ``headers`` (names lower-cased) without any that may carry a credential."""
+    return {
+        name.lower(): value
+        for name, value in headers.items()
+        if not any(word in name.lower() for word in _CREDENTIAL_WORDS)
+    }
 
 
 class Deliverer:
@@ -218,6 +233,7 @@ class Deliverer:
                 delivery.attempts.append(Attempt(status=None, error=f"injected {fault.kind}"))
                 continue
             headers = {"content-type": "application/json", **target.headers_for(body)}
+            delivery.headers = public_headers(headers)
             try:
                 response = self._post(target.url, body, headers)
             except httpx.HTTPError as exc:

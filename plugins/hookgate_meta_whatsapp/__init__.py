@@ -1,0 +1,1 @@
+"""WhatsApp Cloud API webhooks straight from Meta, for hookgate."""

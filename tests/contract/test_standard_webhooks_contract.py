@@ -1,0 +1,32 @@
+"""The hookgate provider contract, run against the built-in ``standard_webhooks`` plugin."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from types import ModuleType
+
+import pytest
+
+from hookgate.testing import ProviderContract
+from hookgate_standard_webhooks import samples
+
+pytest_plugins = ["hookgate.testing"]
+
+
+@pytest.fixture
+def provider_name() -> str:
+    return "standard_webhooks"
+
+
+@pytest.fixture
+def provider_samples() -> ModuleType:
+    return samples
+
+
+@pytest.fixture
+def provider_timestamp_tolerance() -> timedelta:
+    return timedelta(minutes=5)
+
+
+class TestStandardWebhooksContract(ProviderContract):
+    pass
