@@ -16,6 +16,7 @@ import hmac
 import threading
 import time
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -152,3 +153,19 @@ def subscribe(
         timeout=10,
     )
     answer.raise_for_status()
+
+
+def delivery_headers(
+    body: bytes, secret: Mapping[str, str], settings: Any, now: datetime
+) -> dict[str, str]:
+    """Return the headers a sender of the registration's scheme sends with ``body``.
+
+    ``hookgate send`` builds on this (the timestamp, where the scheme signs one, is the time of
+    the call).
+    """
+    del now
+    key = secret.get("signing_secret")
+    if not key:
+        return {}
+    scheme = {k: v for k in SCHEME_KEYS if (v := getattr(settings, k, None)) is not None}
+    return scheme_signer(key, scheme)(body)

@@ -19,6 +19,7 @@ import secrets as random_source
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -187,3 +188,14 @@ def subscribe(
         timeout=30,
     )
     answer.raise_for_status()
+
+
+def delivery_headers(
+    body: bytes, secret: Mapping[str, str], settings: Any, now: datetime
+) -> dict[str, str]:
+    """Return the headers Meta sends with ``body``: its X-Hub-Signature-256 with the app secret.
+
+    ``hookgate send`` builds on this.
+    """
+    del settings, now
+    return hub_signature(secret["app_secret"], body) if secret.get("app_secret") else {}

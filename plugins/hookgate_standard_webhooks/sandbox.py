@@ -17,6 +17,7 @@ import hmac
 import threading
 import time
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -141,3 +142,15 @@ def subscribe(
         timeout=10,
     )
     answer.raise_for_status()
+
+
+def delivery_headers(
+    body: bytes, secret: Mapping[str, str], settings: Any, now: datetime
+) -> dict[str, str]:
+    """Return a Standard Webhooks sender's headers for ``body`` at ``now``.
+
+    ``hookgate send`` builds on this.
+    """
+    del settings
+    key = secret.get(SECRET_KEY)
+    return standard_signature_headers(key, body, now.timestamp()) if key else {}

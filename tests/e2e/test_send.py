@@ -83,7 +83,7 @@ def test_printed_send_lines_deliver_and_are_reported_as_the_users(tmp_path: Path
     text = out.getvalue()
     assert codes == [0], text
     assert "unexpected 0" in text and "deliveries 0 (" in text
-    assert "sent by hand: 6 (refused 1), their events on the bus 5" in text, text
+    assert "sent by hand: 9 (refused 1), their events on the bus 8" in text, text
     assert not [line for line in text.splitlines() if line.lstrip().startswith("{")]
     assert '"message":"webhook rejected"' in log_file.read_text(encoding="utf-8")
 

@@ -146,7 +146,7 @@ def audit(
             report.refused_by_hand += 1
             continue
         try:
-            theirs.update(_event_ids(request.path, request.body, config, host))
+            theirs.update(_event_ids(request.path, request.body, config, host, request.headers))
         except HookgateError:
             continue  # accepted, yet not parseable here: its events count as unexpected
     for delivery in deliveries:

@@ -12,7 +12,7 @@ import base64
 import importlib.util
 import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from starlette.routing import Route
 
 from hookgate.apigw import build_event
 from hookgate.local.template import HttpRoute
+from hookgate.sandbox.core import public_headers
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
@@ -75,6 +76,7 @@ class FrontRequest:
     path: str
     body: bytes
     status: int
+    headers: Mapping[str, str] = field(default_factory=dict)  # none that carry a credential
 
 
 @dataclass
@@ -147,7 +149,8 @@ def build_front(
             response = _response(result)
             if on_request is not None:
                 body = await request.body()
-                on_request(FrontRequest(request.method, path, body, response.status_code))
+                headers = public_headers(_joined_headers(request))
+                on_request(FrontRequest(request.method, path, body, response.status_code, headers))
             return response
         return JSONResponse({"message": "Not Found"}, status_code=404)
 
