@@ -34,6 +34,11 @@ PAYLOAD_KEYS: Final[Mapping[str, str]] = {
     "record_notification": "RECORD_NOTIFICATION",
 }
 
+# Trigger names a webhook may subscribe to (providers.md §1.5, the SDKs' enums). Using
+# UNSPECIFIED_TRIGGER "will cause errors", so it is not accepted. The Node SDK spells one trigger
+# SMART_CONVERSATIONS where Java has SMART_CONVERSATION [GUESS: both accepted].
+TRIGGERS: Final = frozenset({*PAYLOAD_KEYS.values(), "SMART_CONVERSATIONS"} - {"UNKNOWN"})
+
 EVENT_TYPE_MAP: Final[Mapping[str, str]] = {
     "MESSAGE_DELIVERY:QUEUED_ON_CHANNEL": "message.queued",
     "MESSAGE_DELIVERY:DELIVERED": "message.delivered",
