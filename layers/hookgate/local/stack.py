@@ -226,7 +226,8 @@ class LocalStack:
             if registration.name in self.unsandboxed:
                 continue
             pushable = self.host.get(registration.provider).implements("hookgate_rotate_secret")
-            if pushable and all(change.action == "unmanaged" for change in result.changes):
+            written = any(change.applied for change in result.changes)
+            if pushable and not written and all(c.action == "unmanaged" for c in result.changes):
                 self._push_current_secret(registration)
         return report
 
