@@ -315,3 +315,23 @@ def test_the_checker_catches_a_wrong_row(
     assert mutated != doc_text
     problems = compare(read_events_doc(mutated), EVENT_TYPES, builtin_event_maps())
     assert any(problem.startswith(expected) for problem in problems), problems
+
+
+def test_every_type_has_an_example_that_parses_to_it(doc_text: str) -> None:
+    """The '## Examples' table names one sample event file per taxonomy type."""
+    section = doc_text.split("## Examples", 1)[1].split("\n## ", 1)[0]
+    ((header, rows),) = _tables(section.splitlines())
+    assert header == ["type", "example"]
+    listed: dict[str, str] = {}
+    for row in rows:
+        kind = BACKTICKED.match(row[0])
+        path = BACKTICKED.match(row[1])
+        assert kind is not None and path is not None, row
+        assert kind.group(1) not in listed, f"{kind.group(1)} listed twice"
+        listed[kind.group(1)] = path.group(1)
+    assert sorted(listed) == sorted(EVENT_TYPES)
+    for kind, path in listed.items():
+        provider, sample = Path(path).parent.name, Path(path).stem
+        assert (DOC.parents[1] / path).is_file(), path
+        samples = importlib.import_module(f"{BUILTIN_PACKAGES[provider]}.samples")
+        assert kind in samples.EXPECTED_TYPES[sample], (kind, path)
