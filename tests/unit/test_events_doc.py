@@ -324,14 +324,14 @@ def test_every_type_has_an_example_that_parses_to_it(doc_text: str) -> None:
     assert header == ["type", "example"]
     listed: dict[str, str] = {}
     for row in rows:
-        kind = BACKTICKED.match(row[0])
-        path = BACKTICKED.match(row[1])
-        assert kind is not None and path is not None, row
-        assert kind.group(1) not in listed, f"{kind.group(1)} listed twice"
-        listed[kind.group(1)] = path.group(1)
+        kind_cell = BACKTICKED.match(row[0])
+        path_cell = BACKTICKED.match(row[1])
+        assert kind_cell is not None and path_cell is not None, row
+        assert kind_cell.group(1) not in listed, f"{kind_cell.group(1)} listed twice"
+        listed[kind_cell.group(1)] = path_cell.group(1)
     assert sorted(listed) == sorted(EVENT_TYPES)
-    for kind, path in listed.items():
-        provider, sample = Path(path).parent.name, Path(path).stem
-        assert (DOC.parents[1] / path).is_file(), path
+    for kind, file in listed.items():
+        provider, sample = Path(file).parent.name, Path(file).stem
+        assert (DOC.parents[1] / file).is_file(), file
         samples = importlib.import_module(f"{BUILTIN_PACKAGES[provider]}.samples")
-        assert kind in samples.EXPECTED_TYPES[sample], (kind, path)
+        assert kind in samples.EXPECTED_TYPES[sample], (kind, file)
