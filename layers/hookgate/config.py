@@ -35,7 +35,7 @@ from hookgate.errors import (
     UnknownProviderError,
     UnknownRegistrationError,
 )
-from hookgate.models import OAuth2Settings, Registration
+from hookgate.models import OAuth2Settings, ProviderInfo, Registration
 from hookgate.plugins import ALLOW_ENV, BLOCK_ENV, PluginHost, get_plugin_host
 
 logger = logging.getLogger(__name__)
@@ -257,7 +257,20 @@ def _checked_settings(declared: RegistrationDeclaration, host: PluginHost) -> Ba
         settings: BaseModel = provider.info.settings_model.model_validate(declared.settings)
     except ValidationError as exc:
         return _first_errors(exc, "settings.")
-    return settings
+    return _events_problem(declared, provider.info) or settings
+
+
+def _events_problem(declared: RegistrationDeclaration, info: ProviderInfo) -> str | None:
+    """Return why the registration's ``events`` cannot be used with its provider, else None."""
+    if len(set(declared.events)) != len(declared.events):
+        return "events: a name is listed twice"
+    if info.event_names is not None:
+        unknown = sorted(set(declared.events) - info.event_names)
+        if unknown:
+            return f"events: {', '.join(map(repr, unknown))} not known to {info.title}"
+    if info.sync_needs_events and declared.api_secret and not declared.events:
+        return "events: empty, but sync must tell the provider which events to send"
+    return None
 
 
 def _refuse_shared_client_ids(registrations: Iterable[Registration], source: str) -> None:

@@ -86,6 +86,252 @@ INBOUND_CONTENT: dict[str, dict[str, Any]] = {
     "button": {"button": {"payload": "CONFIRM", "text": "Confirm"}, "context": {"id": "wamid.ctx"}},
     "reaction": {"reaction": {"message_id": "wamid.x", "emoji": "👍"}},
     "order": {"order": {"catalog_id": "cat-1", "product_items": []}},
-    "system": {"system": {"body": "Number changed", "type": "user_changed_number"}},
+    "system": {
+        "system": {
+            "body": "User Kerry Fisher changed from 16505551234 to 16505559999",
+            "wa_id": "16505559999",
+            "type": "user_changed_number",
+        }
+    },
     "unsupported": {"errors": [{"code": 131051, "title": "Message type unknown"}]},
+}
+
+# The type each INBOUND_CONTENT kind is parsed to.
+INBOUND_TYPES: dict[str, str] = {
+    **{kind: "message.received" for kind in INBOUND_CONTENT},
+    "system": "contact.updated",
+}
+
+BSUID = "US.13491208655302741918"  # the format on Meta's business-scoped user ids page
+
+
+def _value(**lists: Any) -> dict[str, Any]:
+    return {"messaging_product": "whatsapp", "metadata": METADATA, **lists}
+
+
+def _template_event(event: str) -> bytes:
+    value = {
+        "event": event,
+        "message_template_id": 1689556908129832,
+        "message_template_name": "order_confirmation",
+        "message_template_language": "en_US",
+        "reason": "NONE",
+        "message_template_category": "UTILITY",
+    }
+    return envelope(value, "message_template_status_update")
+
+
+# Meta's template status values (its message_template_status_update reference) → our type.
+TEMPLATE_EVENTS: dict[str, str] = {
+    "PENDING": "template.updated",
+    "IN_APPEAL": "template.updated",
+    "ARCHIVED": "template.updated",
+    "UNARCHIVED": "template.updated",
+    "LIMIT_EXCEEDED": "template.updated",
+    "LOCKED": "template.updated",
+    "DISABLED": "template.updated",
+    "PAUSED": "template.updated",
+    "FLAGGED": "template.updated",
+    "REINSTATED": "template.updated",
+    "PENDING_DELETION": "template.updated",
+    "DELETED": "template.deleted",
+}
+
+_WAMID = "wamid.HBgLMTY1MDUwNzY1MjAVAgASGBQzQUZFQ0U1NjkyNzA3OUUyMDAA"
+
+# Newer webhook kinds, written from Meta's reference pages for each (identifiers made up):
+# name → (body, the types it parses to).
+NEWER_SAMPLES: dict[str, tuple[bytes, tuple[str, ...]]] = {
+    **{
+        f"template_{event.lower()}": (_template_event(event), (kind,))
+        for event, kind in TEMPLATE_EVENTS.items()
+    },
+    "status_played": (status("played"), ("message.played",)),
+    "inbound_edit": (
+        inbound(
+            "edit",
+            {
+                "edit": {
+                    "original_message_id": _WAMID,
+                    "message": {"type": "text", "text": {"body": "Hello there, fixed"}},
+                }
+            },
+            40,
+        ),
+        ("message.edited",),
+    ),
+    "inbound_revoke": (
+        inbound("revoke", {"revoke": {"original_message_id": _WAMID}}, 41),
+        ("message.revoked",),
+    ),
+    "inbound_referral": (
+        inbound(
+            "text",
+            {
+                "text": {"body": "I saw your ad"},
+                "referral": {
+                    "source_url": "https://fb.me/ad-1",
+                    "source_id": "120201234",
+                    "source_type": "ad",
+                    "headline": "Winter sale",
+                    "body": "Up to 50% off",
+                    "media_type": "image",
+                    "image_url": "https://example.invalid/ad.jpg",
+                    "ctwa_clid": "ARAkL-clid",
+                },
+            },
+            42,
+        ),
+        ("message.received",),
+    ),
+    "inbound_flow_reply": (
+        inbound(
+            "interactive",
+            {
+                "interactive": {
+                    "type": "nfm_reply",
+                    "nfm_reply": {
+                        "name": "flow",
+                        "body": "Sent",
+                        "response_json": '{"flow_token":"t-1","size":"M"}',
+                    },
+                },
+                "context": {"from": "15550783881", "id": "wamid.flow-message"},
+            },
+            43,
+        ),
+        ("message.received",),
+    ),
+    "inbound_bsuid_only": (
+        envelope(
+            _value(
+                contacts=[{"profile": {"name": "Kerry", "username": "kerry.f"}, "user_id": BSUID}],
+                messages=[
+                    {
+                        "from_user_id": BSUID,
+                        "id": f"{_WAMID}44",
+                        "timestamp": "1731600044",
+                        "type": "text",
+                        "text": {"body": "hi"},
+                    }
+                ],
+            )
+        ),
+        ("message.received",),
+    ),
+    "status_bsuid_only": (
+        envelope(
+            _value(
+                statuses=[
+                    {
+                        "id": _WAMID,
+                        "status": "delivered",
+                        "timestamp": "1731600045",
+                        "recipient_user_id": BSUID,
+                    }
+                ]
+            )
+        ),
+        ("message.delivered",),
+    ),
+    "smb_message_echoes": (
+        envelope(
+            _value(
+                message_echoes=[
+                    {
+                        "from": "15550783881",
+                        "to": CUSTOMER,
+                        "id": f"{_WAMID}46",
+                        "timestamp": "1731600046",
+                        "type": "text",
+                        "text": {"body": "Sent from the Business app"},
+                    }
+                ]
+            ),
+            "smb_message_echoes",
+        ),
+        ("message.echoed",),
+    ),
+    "calls": (
+        envelope(
+            _value(
+                calls=[
+                    {
+                        "id": "wacid.ABGGFjFVU2AfAgo6V",
+                        "to": "15550783881",
+                        "from": CUSTOMER,
+                        "event": "connect",
+                        "timestamp": "1731600047",
+                        "direction": "USER_INITIATED",
+                    },
+                    {
+                        "id": "wacid.ABGGFjFVU2AfAgo6V",
+                        "to": "15550783881",
+                        "from": CUSTOMER,
+                        "event": "terminate",
+                        "timestamp": "1731600107",
+                        "direction": "USER_INITIATED",
+                        "status": "COMPLETED",
+                        "duration": 60,
+                    },
+                ]
+            ),
+            "calls",
+        ),
+        ("call.started", "call.ended"),
+    ),
+    "call_status": (
+        envelope(
+            _value(
+                statuses=[
+                    {
+                        "id": "wacid.ABGGFjFVU2AfAgo6W",
+                        "timestamp": "1731600050",
+                        "type": "call",
+                        "status": "RINGING",
+                        "recipient_id": CUSTOMER,
+                    }
+                ]
+            ),
+            "calls",
+        ),
+        ("call.updated",),
+    ),
+    "user_preferences": (
+        envelope(
+            _value(
+                contacts=[{"profile": {"name": "Kerry Fisher"}, "wa_id": CUSTOMER}],
+                user_preferences=[
+                    {
+                        "wa_id": CUSTOMER,
+                        "detail": "User requested to stop marketing messages",
+                        "category": "marketing_messages",
+                        "value": "stop",
+                        "timestamp": 1731600051,
+                    },
+                    {
+                        "wa_id": CUSTOMER,
+                        "detail": "User requested to resume marketing messages",
+                        "category": "marketing_messages",
+                        "value": "resume",
+                        "timestamp": 1731600052,
+                    },
+                ],
+            ),
+            "user_preferences",
+        ),
+        ("consent.opted_out", "consent.opted_in"),
+    ),
+    "template_components_update": (
+        envelope(
+            {
+                "message_template_id": 1689556908129832,
+                "message_template_name": "order_confirmation",
+                "message_template_language": "en_US",
+                "message_template_element": "Your order {{1}} is confirmed",
+            },
+            "message_template_components_update",
+        ),
+        ("template.updated",),
+    ),
 }

@@ -238,6 +238,9 @@ class ProviderInfo(_Frozen):
     provider. ``api_credential_keys`` lists what the registration's ``api_secret`` must hold for
     sync and rotation to call the provider's management API; a registration of such a provider
     without an ``api_secret`` is left out of sync (reported as ``unmanaged``).
+    ``event_names``, when set, lists the names a registration's ``events`` may hold (checked when
+    hookgate.yaml is loaded); ``sync_needs_events`` refuses an empty ``events`` on a
+    registration that sync manages (one with an ``api_secret``).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
@@ -248,4 +251,6 @@ class ProviderInfo(_Frozen):
     secret_keys: tuple[str, ...] = ()
     rotates: tuple[str, ...] = ()
     api_credential_keys: tuple[str, ...] = ()
+    event_names: frozenset[str] | None = None
+    sync_needs_events: bool = False
     supports_handshake: bool = False

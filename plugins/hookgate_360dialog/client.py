@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -125,3 +126,7 @@ class Dialog360Client:
             "update a destination",
             json={"name": name, "url": url, "headers": headers},
         )
+
+    def delete_destination(self, name: str) -> None:
+        """Delete the destination ``name`` (multi-webhook must be enabled)."""
+        self._call("DELETE", f"/multi_webhook/{quote(name, safe='')}", "delete a destination")

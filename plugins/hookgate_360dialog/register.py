@@ -3,11 +3,24 @@
 Ownership: the phone number's (or the WABA's) webhook is hookgate's when its URL is the
 registration's URL; a multi-webhook destination is hookgate's when it carries hookgate's name
 for the registration. A phone or WABA webhook pointing elsewhere is never overwritten. The
-custom header value cannot be read back (seed 003 shows none), so sync sets it when it creates
-and rotation replaces it.
+custom header value of a phone or WABA webhook cannot be read back (seed 003 shows none), so
+sync sets it when it creates and rotation replaces it.
+
+The plan says what 360dialog will actually deliver (seed 003, providers.md §4.3):
+
+* ``channel: waba`` with ``override_all: false`` reaches only numbers without a phone webhook
+  of their own. When the API key's number has one pointing elsewhere, nothing of that number
+  would reach hookgate: sync refuses (an error, not an applied create).
+* ``channel: waba`` with ``override_all: true`` replaces every number's phone webhook; a number
+  whose phone webhook points elsewhere again is drift (``override_all``), fixed by re-applying.
+* ``channel: multi``: 360dialog clones a notification to the extra destinations only after the
+  main webhook (the phone webhook, else the WABA one) answered 200. Without a main webhook the
+  destination receives nothing: sync refuses; otherwise the plan names the main webhook's host.
 """
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 from hookgate.errors import ConfigError
 from hookgate.models import Registration, SecretVersion, SecretVersions
@@ -63,6 +76,30 @@ def _set_single(
         client.set_phone_webhook(url, headers)
 
 
+def _waba_coverage(
+    registration: Registration, webhook_url: str, client: Dialog360Client
+) -> tuple[str, str]:
+    """Return ``(changed field or "", note)``: what the WABA webhook does for this number.
+
+    Raises ConfigError when, with ``override_all: false``, the number keeps a phone webhook
+    pointing elsewhere: 360dialog would deliver nothing of it to hookgate.
+    """
+    phone_url = str(client.phone_webhook().get("url") or "")
+    if _settings(registration).override_all:
+        note = "override_all: every Cloud API number of the WABA delivers here"
+        # [GUESS] a number's phone webhook reads back as the WABA URL once override_all applied.
+        if phone_url and phone_url != webhook_url:
+            return "override_all", f"{note}; this number's phone webhook points elsewhere"
+        return "", note
+    if phone_url and phone_url != webhook_url:
+        raise ConfigError(
+            f"registration {registration.name!r}: the number has its own phone webhook "
+            "pointing elsewhere and override_all is false, so 360dialog keeps delivering there "
+            "and nothing reaches hookgate (clear it, or set override_all: true)"
+        )
+    return "", "numbers without a phone webhook of their own deliver here"
+
+
 def _reconcile_single(
     registration: Registration,
     webhook_url: str,
@@ -73,18 +110,46 @@ def _reconcile_single(
     channel = _settings(registration).channel
     base = {"registration": registration.name, "provider": PROVIDER, "target": webhook_url}
     url = _single_url(registration, client)
-    if url == webhook_url:
-        return PlannedChange(action="unchanged", remote_id=channel, reason="matches", **base)
-    if url:
+    if url and url != webhook_url:
         raise ConfigError(
             f"registration {registration.name!r}: the {channel} webhook points elsewhere; "
             "hookgate does not own it (clear it, or use channel: multi)"
         )
-    change = PlannedChange(action="create", remote_id=channel, reason="no webhook is set", **base)
+    changed, note = ("", "")
+    if channel == "waba":
+        changed, note = _waba_coverage(registration, webhook_url, client)
+    if url == webhook_url and not changed:
+        reason = f"matches; {note}" if note else "matches"
+        return PlannedChange(action="unchanged", remote_id=channel, reason=reason, **base)
+    if url == webhook_url:
+        change = PlannedChange(
+            action="update", remote_id=channel, changed_fields=(changed,), reason=note, **base
+        )
+    else:
+        reason = "no webhook is set" + (f"; {note}" if note else "")
+        change = PlannedChange(action="create", remote_id=channel, reason=reason, **base)
+    if channel == "waba":
+        change = change.model_copy(
+            update={"reason": f"{change.reason} (360dialog applies it within 15-20 seconds)"}
+        )
     if apply:
         _set_single(registration, client, webhook_url, _headers(registration, current))
         change = change.model_copy(update={"applied": True})
     return change
+
+
+def _main_webhook_host(registration: Registration, client: Dialog360Client) -> str:
+    """Return the host of the main webhook the destinations depend on; refuse when none."""
+    main = str(client.phone_webhook().get("url") or "") or str(
+        client.waba_webhook().get("url") or ""
+    )
+    if not main:
+        raise ConfigError(
+            f"registration {registration.name!r}: the number has no main webhook; 360dialog "
+            "sends extra destinations a copy only after the main webhook answered 200, so this "
+            "destination would receive nothing (set the phone or WABA webhook first)"
+        )
+    return urlsplit(main).hostname or "?"
 
 
 def reconcile(
@@ -110,26 +175,31 @@ def reconcile(
     name = destination_name(registration)
     destinations = client.destinations()
     ours = next((d for d in destinations if d.get("name") == name), None)
+    if ours is None and len(destinations) >= MAX_DESTINATIONS:
+        raise ConfigError(
+            f"registration {registration.name!r}: {len(destinations)} destinations already "
+            f"(360dialog allows {MAX_DESTINATIONS})"
+        )
+    served = (
+        f"served while the main webhook ({_main_webhook_host(registration, client)}) answers 200"
+    )
     if ours is None:
-        if len(destinations) >= MAX_DESTINATIONS:
-            raise ConfigError(
-                f"registration {registration.name!r}: {len(destinations)} destinations already "
-                f"(360dialog allows {MAX_DESTINATIONS})"
-            )
         change = PlannedChange(
-            action="create", remote_id=name, reason="no destination of ours", **base
+            action="create", remote_id=name, reason=f"no destination of ours; {served}", **base
         )
         if apply:
             client.add_destination(name, webhook_url, _headers(registration, current))
             change = change.model_copy(update={"applied": True})
         return [change]
     if ours.get("url") == webhook_url:
-        return [PlannedChange(action="unchanged", remote_id=name, reason="matches", **base)]
+        return [
+            PlannedChange(action="unchanged", remote_id=name, reason=f"matches; {served}", **base)
+        ]
     change = PlannedChange(
         action="update",
         remote_id=name,
         changed_fields=("url",),
-        reason="differs from hookgate.yaml",
+        reason=f"differs from hookgate.yaml; {served}",
         **base,
     )
     if apply:

@@ -17,7 +17,16 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Final
 
-from hookgate.meta_samples import CUSTOMER, INBOUND_CONTENT, METADATA, envelope, inbound, status
+from hookgate.meta_samples import (
+    CUSTOMER,
+    INBOUND_CONTENT,
+    INBOUND_TYPES,
+    METADATA,
+    NEWER_SAMPLES,
+    envelope,
+    inbound,
+    status,
+)
 
 TEST_SECRET: Final[Mapping[str, str]] = {"header_token": "test-only-360dialog-header-token"}
 # Add this under "partner_secret" to test the optional partner signature.
@@ -192,6 +201,7 @@ SAMPLE_PAYLOADS: Final[Mapping[str, bytes]] = {
         },
         20,
     ),
+    **{name: body for name, (body, _) in NEWER_SAMPLES.items()},
     "inbound_type_unknown": inbound(
         "unknown", {"errors": [{"code": 131051, "title": "Message type unknown"}]}, 21
     ),
@@ -230,7 +240,8 @@ SAMPLE_PAYLOADS: Final[Mapping[str, bytes]] = {
 }
 
 EXPECTED_TYPES: Final[Mapping[str, tuple[str, ...]]] = {
-    **{f"inbound_{kind}": ("message.received",) for kind in INBOUND_CONTENT},
+    **{f"inbound_{kind}": (INBOUND_TYPES[kind],) for kind in INBOUND_CONTENT},
+    **{name: types for name, (_, types) in NEWER_SAMPLES.items()},
     "inbound_interactive_list_reply": ("message.received",),
     "inbound_type_unknown": ("message.received",),
     "inbound_brand_new_type": ("unknown",),

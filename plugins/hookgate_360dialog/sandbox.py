@@ -62,6 +62,23 @@ class _State:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
+def _refuse_destinations(state: _State, added: Any) -> JSONResponse | None:
+    """Return the error for destinations to add (nothing is added on any error), else None."""
+    if not isinstance(added, list) or not all(
+        isinstance(d, dict) and isinstance(d.get("name"), str) and d["name"] for d in added
+    ):
+        return _error(400, "every destination needs a name")
+    names = [d["name"] for d in added]
+    if len(state.destinations) + len(names) > MAX_DESTINATIONS:
+        return _error(400, f"at most {MAX_DESTINATIONS} destinations")
+    if len(set(names)) != len(names) or any(n in state.destinations for n in names):
+        return JSONResponse({"message": "destination names must be unique"}, 409)
+    for destination in added:
+        if problem := _bad_url(destination.get("url")):
+            return _error(400, problem)
+    return None
+
+
 def _static(headers: Mapping[str, str]) -> Any:
     return lambda body: dict(headers)
 
@@ -127,12 +144,15 @@ def build_sandbox(*, key_id: str, key_secret: str) -> Sandbox:  # noqa: PLR0915
             return _error(401, "invalid api key")
         if request.method == "GET":
             with state.lock:
-                shown = [{"name": d["name"], "url": d["url"]} for d in state.destinations.values()]
+                # Seed 003: "names, URLs, and custom headers".
+                shown = [dict(d, headers=dict(d["headers"])) for d in state.destinations.values()]
                 return JSONResponse({"enabled": state.multi_enabled, "destinations": shown})
         body = await body_of(request)
         if not isinstance(body, dict):
             return _error(400, "malformed JSON")
         with state.lock:
+            if request.method in {"PUT", "PATCH"} and not state.multi_enabled:
+                return _error(400, "multi-webhook is not enabled; use POST")
             if request.method == "PATCH":
                 name = body.get("name")
                 if name not in state.destinations:
@@ -141,19 +161,12 @@ def build_sandbox(*, key_id: str, key_secret: str) -> Sandbox:  # noqa: PLR0915
                     return _error(400, problem)
                 state.destinations[name] |= {k: body[k] for k in ("url", "headers") if k in body}
                 return JSONResponse({"message": "Destination updated"})
+            refused = _refuse_destinations(state, body.get("destinations") or [])
+            if refused is not None:
+                return refused
             if request.method == "POST":
                 state.multi_enabled = bool(body.get("enabled"))
-            elif not state.multi_enabled:
-                return _error(400, "multi-webhook is not enabled; use POST")
-            added = body.get("destinations") or []
-            names = [d.get("name") for d in added if isinstance(d, dict)]
-            if len(state.destinations) + len(names) > MAX_DESTINATIONS:
-                return _error(400, f"at most {MAX_DESTINATIONS} destinations")
-            if len(set(names)) != len(names) or any(n in state.destinations for n in names):
-                return JSONResponse({"message": "destination names must be unique"}, 409)
-            for destination in added:
-                if problem := _bad_url(destination.get("url")):
-                    return _error(400, problem)
+            for destination in body.get("destinations") or []:
                 state.destinations[destination["name"]] = {
                     "name": destination["name"],
                     "url": destination["url"],
@@ -165,6 +178,8 @@ def build_sandbox(*, key_id: str, key_secret: str) -> Sandbox:  # noqa: PLR0915
         if not allowed(request):
             return _error(401, "invalid api key")
         with state.lock:
+            if not state.multi_enabled:
+                return _error(400, "multi-webhook is not enabled; use POST")
             if state.destinations.pop(request.path_params["name"], None) is None:
                 return _error(404, "no destination with that name")
         return JSONResponse({"message": "Destination deleted"})

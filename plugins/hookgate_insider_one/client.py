@@ -125,12 +125,18 @@ class InsiderClient:
         """Delete (soft) a V2 webhook."""
         self._v2("DELETE", f"/{webhook_id}", phone, "delete webhook")
 
-    def update_v1_settings(self, sub_product: str, webhook_url: str, api_key: str) -> None:
-        """Set the V1 webhook URL and bearer key; Insider validates the URL with the key."""
+    def update_v1_settings(
+        self, sub_product: str, webhook_url: str, api_key: str, *, active: bool = True
+    ) -> None:
+        """Set the V1 webhook URL, ``isActive`` and bearer key; Insider checks the URL with the key.
+
+        Seed 004 shows only ``/v1/conversational/settings/update``; the ``transactional`` path is
+        [GUESS] by analogy (V2 has both sub-products).
+        """
         self._send(
             "POST",
             f"{self._v1}/v1/{sub_product}/settings/update",
             "update V1 settings",
             headers={"x-ins-auth-key": self._credentials.get("ins_auth_key", "")},
-            json={"isActive": True, "webhookUrl": webhook_url, "apiKey": api_key},
+            json={"isActive": active, "webhookUrl": webhook_url, "apiKey": api_key},
         )

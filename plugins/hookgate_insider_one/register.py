@@ -2,9 +2,13 @@
 
 hookgate owns the V2 webhooks whose ``webhookUrl`` is the registration's URL. Insider lists
 client secrets masked (``partner-whatsa********``): they are never compared and never written
-back; updates send the secret from hookgate's own secret. V1 has no read API (seed 004), so sync
-does not manage it; rotation re-saves the V1 settings with the new key (Insider then calls the
-webhook with it, which the receiver already accepts as the pending version).
+back; updates send the secret from hookgate's own secret.
+
+V1 has no read API (seed 004), so drift cannot be seen: the change is ``unmanaged`` (never
+counted as drift), and an apply writes the declared settings (URL, ``isActive``, and the key
+the provider must hold, ``versions[0]``); Insider saves them only after the webhook answered a
+call carrying that key. Rotation re-saves them with the new key. The ``transactional`` V1 path is
+[GUESS] (seed 004 shows the conversational one only).
 """
 
 from __future__ import annotations
@@ -88,6 +92,44 @@ def _differs(remote: dict[str, Any], want: dict[str, Any]) -> tuple[str, ...]:
     return tuple(fields)
 
 
+def _reconcile_v1(
+    registration: Registration,
+    webhook_url: str,
+    secrets: SecretVersions,
+    credentials: SecretVersion | None,
+    apply: bool,
+    *,
+    client: InsiderClient | None,
+) -> PlannedChange:
+    settings = _settings(registration)
+    api_key = secrets.versions[0].get("api_key") if secrets.versions else None
+    if not api_key:
+        raise ConfigError(f"registration {registration.name!r}: its secret has no api_key")
+    if credentials is None or not credentials.get("ins_auth_key"):
+        raise ConfigError(f"registration {registration.name!r}: api_secret must hold ins_auth_key")
+    change = PlannedChange(
+        registration=registration.name,
+        provider=PROVIDER,
+        action="unmanaged",
+        remote_id=f"v1/{settings.sub_product}",
+        target=webhook_url,
+        changed_fields=("webhookUrl", "isActive", "apiKey"),
+        reason=(
+            "Insider V1 settings have no read API, so drift cannot be seen; "
+            "apply writes the declared settings"
+        ),
+    )
+    if not apply:
+        return change
+    if client is None:
+        with client_for(registration, credentials) as owned_client:
+            return _reconcile_v1(
+                registration, webhook_url, secrets, credentials, True, client=owned_client
+            )
+    client.update_v1_settings(settings.sub_product, webhook_url, api_key, active=settings.active)
+    return change.model_copy(update={"applied": True})
+
+
 def reconcile(
     registration: Registration,
     webhook_url: str,
@@ -100,16 +142,7 @@ def reconcile(
     """Plan (and with ``apply``, make) the changes that bring the V2 webhook in line."""
     if _settings(registration).auth == "v1":
         return [
-            PlannedChange(
-                registration=registration.name,
-                provider=PROVIDER,
-                action="unmanaged",
-                target=webhook_url,
-                reason=(
-                    "Insider V1 settings have no read API, so drift cannot be seen; "
-                    "`hookgate rotate` saves them with a new key"
-                ),
-            )
+            _reconcile_v1(registration, webhook_url, secrets, credentials, apply, client=client)
         ]
     if not secrets.versions:
         raise ConfigError(f"registration {registration.name!r}: its secret has no current version")
@@ -171,7 +204,9 @@ def push_secret(
         api_key = new_secret.get("api_key")
         if not api_key:
             return False
-        client.update_v1_settings(settings.sub_product, webhook_url, api_key)
+        client.update_v1_settings(
+            settings.sub_product, webhook_url, api_key, active=settings.active
+        )
         return True
     phone = settings.phone_number
     if not phone:

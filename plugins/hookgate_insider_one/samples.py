@@ -15,7 +15,14 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Final
 
-from hookgate.meta_samples import INBOUND_CONTENT, METADATA, envelope, inbound, status
+from hookgate.meta_samples import (
+    INBOUND_CONTENT,
+    INBOUND_TYPES,
+    METADATA,
+    envelope,
+    inbound,
+    status,
+)
 from hookgate_insider_one import seed_samples as seed
 
 TEST_SECRET: Final[Mapping[str, str]] = {"api_key": "test-only-insider-one-api-key"}
@@ -156,7 +163,7 @@ EXPECTED_TYPES: Final[Mapping[str, tuple[str, ...]]] = {
     ),
     "statuses_batch": ("message.sent", "message.delivered", "message.sent"),
     "user_initiated_reply_empty_key": ("message.received",),
-    **{f"reply_{kind}": ("message.received",) for kind in INBOUND_CONTENT},
+    **{f"reply_{kind}": (INBOUND_TYPES[kind],) for kind in INBOUND_CONTENT},
     "template_status_field": ("template.approved",),
     "unknown_field": ("unknown",),
     "template_message": ("message.submitted",),

@@ -60,6 +60,7 @@ class _State:
     webhooks: dict[int, dict[str, Any]] = field(default_factory=dict)
     v1: dict[str, dict[str, Any]] = field(default_factory=dict)
     tokens: dict[str, float] = field(default_factory=dict)
+    scopes: dict[str, frozenset[str]] = field(default_factory=dict)
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(84))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -79,12 +80,30 @@ def _webhook_problem(body: Any, creating: bool) -> str | None:
         return f"events must be among {sorted(EVENTS)}"
     if creating and body.get("subProduct") not in {"conversational", "transactional"}:
         return "subProduct must be transactional or conversational"
+    if not creating and "subProduct" in body:
+        return "subProduct must not be sent when updating a webhook"
     oauth2 = body.get("oauth2")
     if not isinstance(oauth2, dict) or not all(
         oauth2.get(k) for k in ("grantType", "tokenUrl", "clientId", "clientSecret", "expiresIn")
     ):
         return "oauth2 needs grantType, tokenUrl, clientId, clientSecret and expiresIn"
+    if oauth2["grantType"] not in {"client_credentials", "refresh_token"}:
+        return "grantType must be client_credentials or refresh_token"
+    if oauth2["grantType"] == "refresh_token" and not oauth2.get("refreshToken"):
+        return "refreshToken is required when grantType is refresh_token"
     return None
+
+
+# Seed 004's gateway scopes, and the one each webhook call needs.
+SCOPES = frozenset(
+    {"wa-webhook-read", "wa-webhook-manage", "wa-webhook-update", "wa-webhook-delete"}
+)
+_SCOPE_OF = {
+    "GET": "wa-webhook-read",
+    "POST": "wa-webhook-manage",
+    "PUT": "wa-webhook-update",
+    "DELETE": "wa-webhook-delete",
+}
 
 
 # One closure per route, all over the same state: long, but each piece is a route.
@@ -104,9 +123,14 @@ def build_sandbox(*, key_id: str, key_secret: str, ins_auth_key: str = "") -> Sa
             state.client_secret,
         ):
             return _message(401, "invalid client credentials")
+        scopes = body.get("scopes")
+        if not isinstance(scopes, list) or not scopes or not set(scopes) <= SCOPES:
+            # [GUESS] status and text: seed 004 lists the scopes, not the refusal.
+            return _message(400, f"scopes must be among {sorted(SCOPES)}")
         token = uuid.uuid4().hex
         with state.lock:
             state.tokens[token] = time.time() + 5400
+            state.scopes[token] = frozenset(scopes)
         return JSONResponse({"access_token": token, "expires_in": 5400})
 
     def check(request: Request) -> Response | str:
@@ -114,6 +138,8 @@ def build_sandbox(*, key_id: str, key_secret: str, ins_auth_key: str = "") -> Sa
         with state.lock:
             if scheme.lower() != "bearer" or state.tokens.get(token, 0) < time.time():
                 return _message(401, "unauthorized")
+            if _SCOPE_OF[request.method] not in state.scopes.get(token, frozenset()):
+                return _message(403, f"the token lacks the {_SCOPE_OF[request.method]} scope")
         phone = request.query_params.get("phoneNumber")
         if not phone:
             return _message(400, "phoneNumber query parameter is required")
@@ -175,6 +201,8 @@ def build_sandbox(*, key_id: str, key_secret: str, ins_auth_key: str = "") -> Sa
             body = None
         if problem := _webhook_problem(body, creating=False):
             return _message(400, problem)
+        if webhook["subProduct"] == "conversational" and "reply" not in body["events"]:
+            return _message(400, "reply is required for conversational webhooks")
         with state.lock:
             webhook.update(
                 {k: body[k] for k in ("authType", "webhookUrl", "events", "oauth2") if k in body}
@@ -264,7 +292,10 @@ def build_sandbox(*, key_id: str, key_secret: str, ins_auth_key: str = "") -> Sa
         with state.lock:
             return {
                 "webhooks": [state.shown(w) for w in state.webhooks.values()],
-                "v1": [{"webhookUrl": s["webhookUrl"]} for s in state.v1.values()],
+                "v1": {
+                    sub: {"webhookUrl": v["webhookUrl"], "isActive": v["isActive"]}
+                    for sub, v in state.v1.items()
+                },
             }
 
     routes = [

@@ -17,6 +17,8 @@ class InsiderOneSettings(BaseModel):
     auth: Literal["v1", "v2"] = "v1"
     sub_product: Literal["conversational", "transactional"] = "conversational"
     phone_number: str | None = None
+    # V1 only: the settings' ``isActive`` (seed 004: "Option to turn on ... message sending").
+    active: bool = True
     # Management API hosts (sync, rotation); settings so the same client talks to the sandbox.
     gateway_url: str = "https://gw.useinsider.com"
     v1_url: str = "https://whatsapp.useinsider.com"

@@ -14,7 +14,14 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Final
 
-from hookgate.meta_samples import INBOUND_CONTENT, METADATA, envelope, inbound, status
+from hookgate.meta_samples import (
+    INBOUND_CONTENT,
+    INBOUND_TYPES,
+    METADATA,
+    envelope,
+    inbound,
+    status,
+)
 
 TEST_SECRET: Final[Mapping[str, str]] = {
     "app_secret": "test-only-meta-app-secret",
@@ -43,7 +50,7 @@ SAMPLE_PAYLOADS: Final[Mapping[str, bytes]] = {
 }
 
 EXPECTED_TYPES: Final[Mapping[str, tuple[str, ...]]] = {
-    **{f"inbound_{kind}": ("message.received",) for kind in INBOUND_CONTENT},
+    **{f"inbound_{kind}": (INBOUND_TYPES[kind],) for kind in INBOUND_CONTENT},
     "statuses": ("message.sent", "message.delivered", "message.read"),
     "failed": ("message.failed",),
     "template_approved": ("template.approved",),

@@ -34,14 +34,25 @@ PAYLOAD_KEYS: Final[Mapping[str, str]] = {
     "record_notification": "RECORD_NOTIFICATION",
 }
 
+# Trigger names a webhook may subscribe to (providers.md §1.5, the SDKs' enums). Using
+# UNSPECIFIED_TRIGGER "will cause errors", so it is not accepted. The Node SDK spells one trigger
+# SMART_CONVERSATIONS where Java has SMART_CONVERSATION [GUESS: both accepted].
+TRIGGERS: Final = frozenset({*PAYLOAD_KEYS.values(), "SMART_CONVERSATIONS"} - {"UNKNOWN"})
+
 EVENT_TYPE_MAP: Final[Mapping[str, str]] = {
     "MESSAGE_DELIVERY:QUEUED_ON_CHANNEL": "message.queued",
     "MESSAGE_DELIVERY:DELIVERED": "message.delivered",
     "MESSAGE_DELIVERY:READ": "message.read",
     "MESSAGE_DELIVERY:FAILED": "message.failed",
     "MESSAGE_DELIVERY:SWITCHING_CHANNEL": "message.switching_channel",
+    # Event delivery reports carry the same status values as message delivery reports
+    # (providers.md §1.6; the callbacks doc's example is QUEUED_ON_CHANNEL).
+    "EVENT_DELIVERY:QUEUED_ON_CHANNEL": "event.queued",
     "EVENT_DELIVERY:DELIVERED": "event.delivered",
+    # [GUESS] no doc says what READ means for an event (typing indicator, …): it was delivered.
+    "EVENT_DELIVERY:READ": "event.delivered",
     "EVENT_DELIVERY:FAILED": "event.failed",
+    "EVENT_DELIVERY:SWITCHING_CHANNEL": "event.switching_channel",
     "MESSAGE_INBOUND": "message.received",
     "EVENT_INBOUND": "event.received",
     "MESSAGE_SUBMIT": "message.submitted",

@@ -18,6 +18,7 @@ from hookgate.models import (
     Verdict,
 )
 from hookgate_sinch_conversation import signature
+from hookgate_sinch_conversation.event_types import TRIGGERS
 from hookgate_sinch_conversation.parse import PROVIDER, parse_callback
 from hookgate_sinch_conversation.settings import SinchConversationSettings
 
@@ -38,6 +39,8 @@ def hookgate_provider() -> ProviderInfo:
         secret_keys=(SECRET_KEY, "client_id", "client_secret"),
         rotates=(SECRET_KEY, "client_secret"),
         api_credential_keys=("key_id", "key_secret"),
+        event_names=TRIGGERS,
+        sync_needs_events=True,
     )
 
 

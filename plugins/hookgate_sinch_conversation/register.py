@@ -2,12 +2,20 @@
 
 hookgate owns exactly the webhooks whose ``target`` is the registration's webhook URL; every
 other webhook of the app is left alone. The limit of 5 webhooks per app (seed 002) is checked
-before anything is created. Whether Sinch echoes ``secret`` on reads is [NOT FOUND], so the
-secret is set on create and by rotation, never compared or rewritten by sync.
+before anything is created.
+
+Sync compares everything Sinch returns about the kept webhook: ``triggers``, ``target_type``
+and, because a wrong one makes every delivery fail hookgate's checks, the verification
+settings: ``client_credentials`` (missing, or another ``client_id``, ``endpoint`` or
+``token_request_type``) and, when Sinch shows them, ``secret`` and ``client_secret``. Whether
+Sinch echoes secrets on reads is [NOT FOUND] (seed 002's examples show them; the sandbox never
+does): an absent or masked (``*`` only) value cannot be compared and is left alone; an empty or
+different one is drift, repaired with the version the provider must hold (``versions[0]``).
 """
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Mapping
 from typing import Any
 
@@ -72,6 +80,46 @@ def desired_webhook(
     return webhook
 
 
+def _stale_secret(remote: Mapping[str, Any], key: str, wanted: Any) -> bool:
+    """Return True when ``remote`` shows ``key`` and it is not ``wanted`` (masks are unknown)."""
+    if key not in remote or not isinstance(wanted, str):
+        return False
+    shown = remote.get(key)
+    if not isinstance(shown, str) or not shown:
+        return True  # Sinch says there is none: deliveries would fail verification
+    if set(shown) == {"*"}:
+        return False
+    return not hmac.compare_digest(shown.encode(), wanted.encode())
+
+
+def webhook_differences(remote: Mapping[str, Any], want: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the fields (with the values hookgate wants) where ``remote`` differs from ``want``.
+
+    ``want`` is :func:`desired_webhook`'s body. A ``client_credentials`` difference sends the
+    whole object, as Sinch requires the client id, secret and endpoint together.
+    """
+    fields: dict[str, Any] = {}
+    if sorted(remote.get("triggers") or []) != want["triggers"]:
+        fields["triggers"] = want["triggers"]
+    if remote.get("target_type", "HTTP") != "HTTP":
+        fields["target_type"] = "HTTP"
+    if _stale_secret(remote, "secret", want.get("secret")):
+        fields["secret"] = want["secret"]
+    wanted_credentials = want.get("client_credentials")
+    if isinstance(wanted_credentials, Mapping):
+        shown = remote.get("client_credentials")
+        shown = shown if isinstance(shown, Mapping) else {}
+        public = ("client_id", "endpoint")
+        stale = any(shown.get(key) != wanted_credentials[key] for key in public)
+        stale = stale or shown.get("token_request_type", "BASIC") != "BASIC"
+        stale = stale or _stale_secret(
+            shown, "client_secret", wanted_credentials.get("client_secret")
+        )
+        if stale:
+            fields["client_credentials"] = dict(wanted_credentials)
+    return fields
+
+
 def _webhooks(
     registration: Registration, webhook_url: str, client: SinchConversationClient
 ) -> TargetedWebhooks:
@@ -104,12 +152,7 @@ def reconcile(
     want = desired_webhook(registration, webhook_url, secrets)
 
     def differences(remote: Mapping[str, Any]) -> dict[str, Any]:
-        fields = {}
-        if sorted(remote.get("triggers") or []) != want["triggers"]:
-            fields["triggers"] = want["triggers"]
-        if remote.get("target_type", "HTTP") != "HTTP":
-            fields["target_type"] = "HTTP"
-        return fields
+        return webhook_differences(remote, want)
 
     api = client
     return _webhooks(registration, webhook_url, api).reconcile(

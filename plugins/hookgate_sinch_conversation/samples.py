@@ -48,6 +48,16 @@ def _notification(key: str, inner: bytes) -> bytes:
     return b"{" + _ENVELOPE + b',"' + key.encode() + b'":' + inner + b"}"
 
 
+# Every delivery status Sinch documents, as an event delivery report (the callbacks doc's own
+# example is QUEUED_ON_CHANNEL) → the type it is parsed to.
+_EVENT_DELIVERY_TYPES: Final[Mapping[str, str]] = {
+    "QUEUED_ON_CHANNEL": "event.queued",
+    "DELIVERED": "event.delivered",
+    "READ": "event.delivered",
+    "FAILED": "event.failed",
+    "SWITCHING_CHANNEL": "event.switching_channel",
+}
+
 SAMPLE_PAYLOADS: Final[Mapping[str, bytes]] = {
     "sdk_test_vector": (
         b'{"app_id":"01EB37HMH1M6SV18BSNS3G135H","accepted_time":"2020-11-17T15:09:11.659Z",'
@@ -111,6 +121,16 @@ SAMPLE_PAYLOADS: Final[Mapping[str, bytes]] = {
         b'{"event_id":"01EQBF0BT63J7S1FEKJZ0Z0E01","status":"DELIVERED",'
         b'"channel_identity":{"channel":"WHATSAPP","identity":"46700000001"}}',
     ),
+    **{
+        f"event_delivery_{state.lower()}": _notification(
+            "event_delivery_report",
+            b'{"event_id":"01EQBF0BT63J7S1FEKJZ0Z0E02","conversation_id":"01EPYATA64TMNZ1FV02JKF12JF",'
+            b'"status":"' + state.encode() + b'","channel_identity":{"channel":"WHATSAPP",'
+            b'"identity":"46700000001","app_id":"01EB27HMH1M6SV18ASNS3G135H"},'
+            b'"contact_id":"01EXA07N79THJ20WSN6AS30TMW","metadata":""}',
+        )
+        for state in _EVENT_DELIVERY_TYPES
+    },
     "message_submit": _notification(
         "message_submit_notification",
         b'{"message_id":"01EQBC1A3BEK731GY4YXEN0C2R","conversation_id":"01EPYATA64TMNZ1FV02JKF12JF",'
@@ -196,6 +216,7 @@ EXPECTED_TYPES: Final[Mapping[str, tuple[str, ...]]] = {
     "inbound_message": ("message.received",),
     "inbound_event": ("event.received",),
     "event_delivery_report": ("event.delivered",),
+    **{f"event_delivery_{state.lower()}": (kind,) for state, kind in _EVENT_DELIVERY_TYPES.items()},
     "message_submit": ("message.submitted",),
     "conversation_start": ("conversation.started",),
     "conversation_stop": ("conversation.stopped",),

@@ -114,10 +114,31 @@ class _State:
         return shown
 
 
+def _credentials_problem(credentials: Any) -> str | None:
+    """Check the optional ``client_credentials``: client_id, client_secret and endpoint together.
+
+    ``token_request_type`` is not checked: Sinch uses BASIC when it is "not set or unrecognized".
+    """
+    if credentials is None:
+        return None
+    trio = ("client_id", "client_secret", "endpoint")
+    if not isinstance(credentials, dict) or not all(
+        isinstance(credentials.get(key), str) and credentials[key] for key in trio
+    ):
+        return "client_credentials needs client_id, client_secret and endpoint"
+    return None
+
+
 def _validate(body: Any, state: _State, project_id: str, replacing: str | None) -> str | None:
     if not isinstance(body, dict):
         return "the body must be a JSON object"
     target, triggers = body.get("target"), body.get("triggers")
+    if not isinstance(body.get("app_id"), str) or not body["app_id"]:
+        return "app_id is required"
+    if body.get("target_type", "HTTP") not in {"HTTP", "DISMISS"}:
+        return "target_type must be HTTP or DISMISS"
+    if (problem := _credentials_problem(body.get("client_credentials"))) is not None:
+        return problem
     if not isinstance(target, str) or not 1 <= len(target) <= MAX_TARGET:
         return f"target must be 1..{MAX_TARGET} characters"
     if FORBIDDEN_TARGET.match(target):

@@ -45,9 +45,11 @@ class SinchProvisioningClient:
         project_id: str,
         http: httpx.Client | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        page_size: int = PAGE_SIZE,
     ) -> None:
-        """Create a client; ``http`` may be injected."""
+        """Create a client; ``http`` may be injected; ``page_size`` is the list page (1..15)."""
         self._api = api_url.rstrip("/")
+        self._page_size = page_size
         self.project_id = project_id
         self._http = http or httpx.Client(timeout=httpx.Timeout(10.0, connect=3.0))
         self._sleep = sleep
@@ -92,7 +94,7 @@ class SinchProvisioningClient:
         found: list[dict[str, Any]] = []
         token: str | None = None
         for _ in range(100):  # 15 webhooks at most: a loop guard, not a limit
-            params: dict[str, Any] = {"pageSize": PAGE_SIZE}
+            params: dict[str, Any] = {"pageSize": self._page_size}
             if token:
                 params["pageToken"] = token
             body = self._call("GET", "/webhooks", "list webhooks", params=params)

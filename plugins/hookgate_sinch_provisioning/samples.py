@@ -48,6 +48,45 @@ def _body(payload: Any) -> bytes:
     return json.dumps(payload, separators=(",", ":")).encode()
 
 
+_SENDER = {"senderId": "15550783881"}
+_ACCOUNT = {"accountId": "102290129340398"}
+_TEMPLATE = {"templateId": "order_confirmation"}
+# sample name -> (trigger, type, resource ids); shapes GUESSED like every sample here.
+_MORE_STATES: Final[Mapping[str, tuple[str, str, Mapping[str, str]]]] = MappingProxyType(
+    {
+        "whatsapp_sender_inactive": ("WHATSAPP_SENDER_INACTIVE", "sender.inactive", _SENDER),
+        "whatsapp_sender_pending": (
+            "WHATSAPP_SENDER_PENDING_VERIFICATION",
+            "sender.pending",
+            _SENDER,
+        ),
+        "whatsapp_sender_rejected": ("WHATSAPP_SENDER_REJECTED", "sender.rejected", _SENDER),
+        "whatsapp_sender_error": ("WHATSAPP_SENDER_ERROR", "sender.error", _SENDER),
+        "whatsapp_sender_deleted": ("WHATSAPP_SENDER_DELETED", "sender.deleted", _SENDER),
+        "whatsapp_sender_comment": (
+            "WHATSAPP_SENDER_COMMENT_ADDED",
+            "sender.comment_added",
+            _SENDER,
+        ),
+        "whatsapp_account_pending": (
+            "WHATSAPP_ACCOUNT_PENDING_VERIFICATION",
+            "account.pending",
+            _ACCOUNT,
+        ),
+        "whatsapp_account_rejected": ("WHATSAPP_ACCOUNT_REJECTED", "account.rejected", _ACCOUNT),
+        "whatsapp_account_comment": (
+            "WHATSAPP_ACCOUNT_COMMENT_ADDED",
+            "account.comment_added",
+            _ACCOUNT,
+        ),
+        "whatsapp_template_comment": (
+            "WHATSAPP_TEMPLATE_COMMENT_ADDED",
+            "template.comment_added",
+            _TEMPLATE,
+        ),
+    }
+)
+
 SAMPLE_PAYLOADS: Final[Mapping[str, bytes]] = MappingProxyType(
     {
         # An envelope with an event id, a trigger and the resource under "payload".
@@ -115,6 +154,11 @@ SAMPLE_PAYLOADS: Final[Mapping[str, bytes]] = MappingProxyType(
                 "status": "LAUNCHED",
             }
         ),
+        # One per remaining state, so every type the taxonomy names has a sample event.
+        **{
+            name: _body({"trigger": trigger, "projectId": PROJECT_ID, **ids})
+            for name, (trigger, _, ids) in _MORE_STATES.items()
+        },
         # A trigger hookgate does not know yet: delivered as "unknown".
         "unknown_trigger": _body(
             {"trigger": "WHATSAPP_SENDER_SOMETHING_NEW", "projectId": PROJECT_ID}
@@ -133,6 +177,7 @@ EXPECTED_TYPES: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
         "bundle_done": ("bundle.done",),
         "kakaotalk_template_rejected": ("template.rejected",),
         "rcs_sender_status_updated": ("sender.updated",),
+        **{name: (kind,) for name, (_, kind, _) in _MORE_STATES.items()},
         "unknown_trigger": ("unknown",),
         "unknown_shape": ("unknown",),
     }

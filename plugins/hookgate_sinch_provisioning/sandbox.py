@@ -1,9 +1,11 @@
 """A Sinch Provisioning sandbox: the webhook API as documented (seeds 000/001, providers.md §2).
 
-Sinch's token endpoint (API key id and secret, HTTP Basic), webhook list with
+Sinch's token endpoint (API key id and secret, HTTP Basic); the management calls take its bearer
+token or, as Sinch allows for tests, the key as HTTP Basic. Webhook list with
 ``pageSize``/``pageToken`` pagination (alphabetical by target), create/get/PUT/PATCH/delete with
-the documented rules: at most 15 webhooks per project, ``target`` 1..742 characters, ``secret``
-1..128, ``triggers`` non-empty, unique, ``ALL`` alone, one webhook per target (409 Conflict),
+the documented rules: at most 15 webhooks per project, ``target`` an http(s) URL of 1..742
+characters, ``secret`` 1..128, ``triggers`` non-empty, unique, ``ALL`` alone (PUT and PATCH may
+leave ``triggers`` out: the seed's no-trigger body variant), one webhook per target (409 Conflict),
 PAPI error bodies ``{"errorCode", "message", "resolution"}``, the secret never returned.
 Deliveries are signed with the Conversation scheme, the same [GUESS] the verifier makes, by
 the Conversation sandbox's own signer (never the plugins').
@@ -12,6 +14,7 @@ the Conversation sandbox's own signer (never the plugins').
 from __future__ import annotations
 
 import base64
+import hmac
 import threading
 import time
 import uuid
@@ -19,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -100,14 +103,27 @@ def _bad_text(value: Any, longest: int) -> bool:
     return not isinstance(value, str) or not 1 <= len(value) <= longest
 
 
-def _problem(body: dict[str, Any], partial: bool) -> str | None:
+def _is_url(value: str) -> bool:
+    """Return True for an absolute http(s) URL with a host (seed 001: ``string (url)``)."""
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme in {"http", "https"} and bool(parts.hostname)
+
+
+def _problem(body: dict[str, Any], partial: bool, *, triggers_optional: bool = False) -> str | None:
     target, secret, triggers = body.get("target"), body.get("secret"), body.get("triggers")
     checked = {
         name: value is not None or not partial
         for name, value in (("target", target), ("secret", secret), ("triggers", triggers))
     }
+    # The seed's PUT/PATCH variant without triggers (updateWebhookNoTriggerReq) keeps them.
+    checked["triggers"] = checked["triggers"] and not (triggers_optional and triggers is None)
     if checked["target"] and _bad_text(target, 742):
         return "target must be 1..742 characters"
+    if checked["target"] and not _is_url(str(target)):
+        return "target must be an http(s) URL"
     if checked["secret"] and _bad_text(secret, 128):
         return "secret must be 1..128 characters"
     if not checked["triggers"]:
@@ -132,7 +148,11 @@ class _State:
         return {k: v for k, v in webhook.items() if k != "secret"}
 
     def authorised(self, request: Request) -> bool:
-        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        """Accept a token from ``/oauth2/token`` or, as Sinch does for tests, the key as Basic."""
+        header = request.headers.get("authorization", "")
+        if hmac.compare_digest(header.encode(), self.basic.encode()):
+            return True
+        scheme, _, token = header.partition(" ")
         with self.lock:
             return scheme.lower() == "bearer" and self.tokens.get(token, 0) > time.time()
 
@@ -223,7 +243,9 @@ def build_sandbox(*, key_id: str, key_secret: str) -> Sandbox:  # noqa: PLR0915
         except ValueError:
             return _papi(400, "BAD_REQUEST", "malformed JSON")
         partial = request.method == "PATCH"
-        if not isinstance(payload, dict) or (problem := _problem(payload, partial=partial)):
+        if not isinstance(payload, dict) or (
+            problem := _problem(payload, partial=partial, triggers_optional=True)
+        ):
             return _papi(400, "BAD_REQUEST", problem or "the body must be a JSON object")
         fields = {k: payload[k] for k in ("target", "secret", "triggers") if k in payload}
         with state.lock:

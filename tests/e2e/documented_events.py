@@ -4,7 +4,10 @@ The audit of the local stack takes the events it expects from the plugins' own p
 parser that drops an item would agree with itself. This count is a second opinion written from
 the documented rules: Sinch callbacks carry one event each; Meta's envelope gives one event per
 ``messages[]``, ``statuses[]`` and ``errors[]`` item of a ``messages`` change (one ``messages``
-event when the change has no item list) and one per change of any other field; 360dialog's
+event when the change has no item list), one per item of ``smb_message_echoes``
+(``message_echoes[]``), ``calls`` (``calls[]`` and ``statuses[]``) and ``user_preferences``
+(``user_preferences[]``) changes that have their list, and one per change of any other field;
+360dialog's
 On-Premise shape one per item; Insider's own shapes one per accepted message or error item,
 none for an empty body or ``{}``, and anything else one event.
 """
@@ -15,6 +18,11 @@ import json
 from typing import Any
 
 ITEM_LISTS = ("messages", "statuses", "errors")
+FIELD_LISTS = {
+    "smb_message_echoes": ("message_echoes",),
+    "calls": ("calls", "statuses"),
+    "user_preferences": ("user_preferences",),
+}
 
 
 def _envelope_count(body: dict[str, Any]) -> int:
@@ -22,7 +30,10 @@ def _envelope_count(body: dict[str, Any]) -> int:
     for entry in body["entry"]:
         for change in entry.get("changes") or []:
             value = change.get("value") or {}
-            if change.get("field") != "messages":
+            lists = FIELD_LISTS.get(change.get("field"), ())
+            if any(isinstance(value.get(k), list) for k in lists):
+                count += sum(len(value.get(k) or []) for k in lists)
+            elif change.get("field") != "messages":
                 count += 1
             elif any(isinstance(value.get(k), list) for k in ITEM_LISTS):
                 count += sum(len(value.get(k) or []) for k in ITEM_LISTS)

@@ -27,7 +27,7 @@ API_KEY = "d360-sandbox-api-key"
 BASE = "https://abc.execute-api.eu-west-1.amazonaws.com/webhooks"
 
 
-def engine_for(channel: str, server_url: str, sm: Any) -> SyncEngine:
+def engine_for(channel: str, server_url: str, sm: Any, **settings: Any) -> SyncEngine:
     host = load_plugins()
     config = parse_config(
         json.dumps(
@@ -39,7 +39,11 @@ def engine_for(channel: str, server_url: str, sm: Any) -> SyncEngine:
                         "provider": "360dialog",
                         "secret": "hookgate/d360",
                         "api_secret": "hookgate/d360-api",
-                        "settings": {"channel": channel, "api_base_url": server_url},
+                        "settings": {
+                            "channel": channel,
+                            "api_base_url": server_url,
+                            **settings,
+                        },
                     }
                 ],
             }
@@ -89,6 +93,7 @@ def test_multi_destination_duplicates_drift_and_limit(
 ) -> None:
     url, sm, api = world
     engine = engine_for("multi", url, sm)
+    api.set_phone_webhook("https://main.example/hook", {})  # destinations need a main webhook
     api.add_destination("partner-a", "https://a.example/x", {})
     with pytest.raises(ProviderAPIError, match=r"HTTP 409: destination names must be unique"):
         api.add_destination("partner-a", "https://c.example/x", {})
@@ -220,3 +225,85 @@ def test_destinations_get_a_webhook_only_after_the_main_one_answered_200(
         main_status[0] = 200
         httpx.post(f"{url}/_sandbox/deliver", json=deliver, timeout=30).raise_for_status()
         assert hits == ["main", "extra"]
+
+
+OURS = f"{BASE}/360dialog/d360"
+
+
+def test_a_destination_without_a_main_webhook_is_refused_not_applied(
+    world: tuple[str, Any, Dialog360Client],
+) -> None:
+    url, sm, api = world
+    engine = engine_for("multi", url, sm)
+    report = engine.run(BASE, apply=True)
+    assert report.exit_code() == EXIT_ERROR and "no main webhook" in report.errors["d360"]
+    assert api.destinations() == []
+    api.set_waba_webhook("https://waba-main.example/hook", {}, override_all=False)
+    (change,) = engine.run(BASE, apply=True).results[0].changes
+    assert (change.action, change.applied) == ("create", True)
+    assert "main webhook (waba-main.example) answers 200" in change.reason
+    (again,) = engine.run(BASE, apply=False).results[0].changes
+    assert again.action == "unchanged" and "waba-main.example" in again.reason
+
+
+def test_waba_without_override_all_refuses_when_the_number_keeps_its_own_webhook(
+    world: tuple[str, Any, Dialog360Client],
+) -> None:
+    url, sm, api = world
+    engine = engine_for("waba", url, sm)
+    api.set_phone_webhook("https://someone-else.example/hook", {})
+    report = engine.run(BASE, apply=True)
+    assert report.exit_code() == EXIT_ERROR and "override_all is false" in report.errors["d360"]
+    assert api.waba_webhook()["url"] == "", "nothing set that would deliver nothing"
+    api.set_phone_webhook(OURS, {})  # the number's own webhook is hookgate's: fine
+    (change,) = engine.run(BASE, apply=True).results[0].changes
+    assert (change.action, change.applied) == ("create", True)
+    assert "15-20 seconds" in change.reason
+    api.set_phone_webhook("https://someone-else.example/hook", {})  # taken away later: seen
+    report = engine.run(BASE, apply=False)
+    assert report.exit_code() == EXIT_ERROR and "nothing reaches hookgate" in report.errors["d360"]
+
+
+def test_waba_with_override_all_takes_every_number_and_repairs_a_foreign_one(
+    world: tuple[str, Any, Dialog360Client],
+) -> None:
+    url, sm, api = world
+    engine = engine_for("waba", url, sm, override_all=True)
+    api.set_phone_webhook("https://someone-else.example/hook", {})
+    (change,) = engine.run(BASE, apply=True).results[0].changes
+    assert (change.action, change.applied) == ("create", True)
+    assert "every Cloud API number" in change.reason
+    assert api.waba_webhook()["url"] == api.phone_webhook()["url"] == OURS
+    assert engine.run(BASE, apply=False).exit_code() == EXIT_OK
+    api.set_phone_webhook("https://someone-else.example/again", {})
+    plan = engine.run(BASE, apply=False)
+    assert [(c.action, c.changed_fields) for c in plan.drift] == [("update", ("override_all",))]
+    engine.run(BASE, apply=True)
+    assert api.phone_webhook()["url"] == OURS
+    assert engine.run(BASE, apply=False).exit_code() == EXIT_OK
+
+
+def test_the_client_deletes_a_destination_and_the_sandbox_is_as_strict_as_seed_003(
+    world: tuple[str, Any, Dialog360Client],
+) -> None:
+    url, _, api = world
+    headers = {"d360-api-key": API_KEY}
+    for method, body in (("PATCH", {"name": "a", "url": "https://a.example/x"}), ("PUT", {})):
+        answer = httpx.request(method, f"{url}/multi_webhook", json=body, headers=headers)
+        assert (answer.status_code, answer.json()) == (
+            400,
+            {"error": "multi-webhook is not enabled; use POST"},
+        )
+    with pytest.raises(ProviderAPIError, match="HTTP 400: multi-webhook is not enabled"):
+        api.delete_destination("a")
+    nameless = {"enabled": True, "destinations": [{"url": "https://a.example/x"}]}
+    answer = httpx.post(f"{url}/multi_webhook", json=nameless, headers=headers)
+    assert (answer.status_code, answer.json()) == (400, {"error": "every destination needs a name"})
+    assert httpx.get(f"{url}/multi_webhook", headers=headers).json()["enabled"] is False
+    api.add_destination("partner a", "https://a.example/x", {"x-token": "t"})
+    api.add_destination("c", "https://c.example/x", {})
+    assert [d["headers"] for d in api.destinations()] == [{"x-token": "t"}, {}]
+    api.delete_destination("partner a")
+    assert [d["name"] for d in api.destinations()] == ["c"]
+    with pytest.raises(ProviderAPIError, match="HTTP 404: no destination with that name"):
+        api.delete_destination("partner a")

@@ -6,6 +6,7 @@ import base64
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import boto3
 import httpx
@@ -39,9 +40,10 @@ class World:
     engine: SyncEngine
     api: InsiderClient
     sandbox_url: str
+    sm: Any = None
 
 
-def _config(server_url: str, events: list[str], auth: str = "v2") -> str:
+def _config(server_url: str, events: list[str], auth: str = "v2", **settings: Any) -> str:
     return json.dumps(
         {
             "version": 1,
@@ -57,6 +59,7 @@ def _config(server_url: str, events: list[str], auth: str = "v2") -> str:
                         "phone_number": PHONE,
                         "gateway_url": server_url,
                         "v1_url": server_url,
+                        **settings,
                     },
                     # The client id the provider is given comes from here, not the secret.
                     "oauth2": {
@@ -102,7 +105,7 @@ def world(monkeypatch: pytest.MonkeyPatch, secret_values: set[str]) -> Iterator[
         with InsiderClient(
             gateway_url=server.url, v1_url=server.url, credentials=creds, sleep=lambda _: None
         ) as api:
-            yield World(SyncEngine(host, config, SecretStore(lambda: sm)), api, server.url)
+            yield World(SyncEngine(host, config, SecretStore(lambda: sm)), api, server.url, sm)
 
 
 def test_v2_create_noop_drift_and_masked_secret(world: World) -> None:
@@ -315,3 +318,87 @@ def test_a_foreign_webhook_is_never_planned_updated_or_rotated(
     assert push_secret(registration, URL, new, None, client=world.api)
     assert theirs() == foreign
     assert len(world.api.list_webhooks(PHONE)) == 2
+
+
+def test_sync_writes_the_declared_v1_settings_with_the_key_the_provider_must_hold(
+    world: World,
+) -> None:
+    seen: list[str] = []
+
+    async def receiver(request: Request) -> Response:
+        seen.append(request.headers.get("authorization", ""))
+        return Response(status_code=200)
+
+    host = load_plugins()
+    with BackgroundServer(
+        Starlette(routes=[Route("/webhooks/{rest:path}", receiver, methods=["POST"])])
+    ) as target:
+        base = f"{target.url}/webhooks"
+        for active in (True, False):
+            config = parse_config(
+                _config(world.sandbox_url, ["reply"], auth="v1", active=active),
+                "hookgate.yaml",
+                host,
+            )
+            engine = SyncEngine(host, config, SecretStore(lambda: world.sm))
+            (planned,) = engine.run(base, apply=False).results[0].changes
+            assert (planned.action, planned.applied) == ("unmanaged", False)
+            assert planned.changed_fields == ("webhookUrl", "isActive", "apiKey")
+            report = engine.run(base, apply=True)
+            assert report.exit_code() == EXIT_OK and not report.drift, "no read API: not drift"
+            (written,) = report.results[0].changes
+            assert (written.action, written.applied) == ("unmanaged", True)
+            assert seen[-1] == "Bearer v1-key-1", "Insider checked the URL with versions[0]"
+            state = httpx.get(f"{world.sandbox_url}/_sandbox/state").json()
+            assert state["v1"] == {
+                "conversational": {
+                    "webhookUrl": f"{base}/insider_one/insider-v2",
+                    "isActive": active,
+                }
+            }
+    assert len(seen) == 2, "a plan writes nothing"
+
+
+def test_v1_sync_without_the_insider_auth_key_is_a_clear_error(world: World) -> None:
+    world.sm.put_secret_value(
+        SecretId="hookgate/insider-api",
+        SecretString=json.dumps({"client_id": GW_ID, "client_secret": GW_SECRET}),
+    )
+    host = load_plugins()
+    config = parse_config(_config(world.sandbox_url, ["reply"], auth="v1"), "hookgate.yaml", host)
+    report = SyncEngine(host, config, SecretStore(lambda: world.sm)).run(BASE, apply=True)
+    assert report.exit_code() == EXIT_ERROR
+    assert "api_secret must hold ins_auth_key" in report.errors["insider-v2"]
+
+
+def test_the_v2_sandbox_refuses_what_seed_004_refuses(world: World) -> None:
+    def token(scopes: Any) -> httpx.Response:
+        body = {"client_id": GW_ID, "client_secret": GW_SECRET, "scopes": scopes}
+        return httpx.post(f"{world.sandbox_url}/auth/token", json=body)
+
+    for scopes in (None, [], ["wa-webhook-everything"]):
+        assert token(scopes).status_code == 400, scopes
+    read_only = token(["wa-webhook-read"]).json()["access_token"]
+    hooks = f"{world.sandbox_url}/api/wa/v2/webhooks"
+    auth = {"authorization": f"Bearer {read_only}"}
+    assert httpx.get(hooks, params={"phoneNumber": PHONE}, headers=auth).status_code == 200
+    denied = httpx.post(hooks, params={"phoneNumber": PHONE}, headers=auth, json=FOREIGN)
+    assert denied.status_code == 403 and "wa-webhook-manage" in denied.json()["message"]
+    created = world.api.create_webhook(PHONE, FOREIGN)
+    oauth2 = FOREIGN["oauth2"]
+    assert isinstance(oauth2, dict)
+    update = {k: v for k, v in FOREIGN.items() if k != "subProduct"}
+    for body, message in [
+        ({**FOREIGN, "oauth2": {**oauth2, "grantType": "password"}}, "grantType must be"),
+        ({**FOREIGN, "oauth2": {**oauth2, "grantType": "refresh_token"}}, "refreshToken is"),
+    ]:
+        with pytest.raises(ProviderAPIError, match=f"HTTP 400: {message}"):
+            world.api.create_webhook(PHONE, body)
+    for body, message in [
+        (FOREIGN, "subProduct must not be sent"),
+        ({**update, "events": ["sent"]}, "reply is required"),
+    ]:
+        with pytest.raises(ProviderAPIError, match=f"HTTP 400: {message}"):
+            world.api.update_webhook(PHONE, str(created["webhook"]), body)
+    refresh = {**oauth2, "grantType": "refresh_token", "refreshToken": "their-refresh-token"}
+    world.api.update_webhook(PHONE, str(created["webhook"]), {**update, "oauth2": refresh})

@@ -33,6 +33,7 @@ class World:
     sandbox_url: str
     api: SinchConversationClient
     faults: Any
+    sm: Any
 
 
 @pytest.fixture
@@ -90,7 +91,11 @@ def world(monkeypatch: pytest.MonkeyPatch, secret_values: set[str]) -> Iterator[
         )
         with api:
             yield World(
-                SyncEngine(host, config, SecretStore(lambda: sm)), server.url, api, sandbox.faults
+                SyncEngine(host, config, SecretStore(lambda: sm)),
+                server.url,
+                api,
+                sandbox.faults,
+                sm,
             )
 
 
@@ -241,3 +246,97 @@ def test_every_trigger_the_plugin_maps_is_one_the_sandbox_accepts(world: World) 
     triggers = sorted(set(PAYLOAD_KEYS.values()))
     created = world.api.create_webhook({"target": "https://every.example/x", "triggers": triggers})
     assert sorted(created["triggers"]) == triggers
+
+
+TOKEN_URL = "https://abc.execute-api.eu-west-1.amazonaws.com/oauth2/token"
+
+
+def _oauth2_engine(world: World) -> SyncEngine:
+    world.sm.create_secret(
+        Name="hookgate/sinch-oauth",
+        SecretString=json.dumps(
+            {"webhook_secret": "webhook-secret-for-sync-1", "client_secret": "client-secret-1"}
+        ),
+    )
+    host = load_plugins()
+    declared = world.engine.config.get("sinch-demo")
+    config = parse_config(
+        json.dumps(
+            {
+                "version": 1,
+                "registrations": [
+                    {
+                        "name": "sinch-demo",
+                        "provider": "sinch_conversation",
+                        "secret": "hookgate/sinch-oauth",
+                        "api_secret": "hookgate/sinch-api",
+                        "events": list(declared.events),
+                        "oauth2": {"client_id": "sinch-demo-client"},
+                        "settings": declared.settings.model_dump(),
+                    }
+                ],
+            }
+        ),
+        "hookgate.yaml",
+        host,
+    )
+    return SyncEngine(host, config, SecretStore(lambda: world.sm))
+
+
+def test_missing_or_stale_client_credentials_are_drift_and_repaired(
+    world: World, secret_values: set[str]
+) -> None:
+    secret_values.update({"client-secret-1"})
+    engine = _oauth2_engine(world)
+    assert engine.run(BASE, apply=True).exit_code() == EXIT_OK
+    (ours,) = world.api.list_webhooks()
+    assert ours["client_credentials"] == {
+        "client_id": "sinch-demo-client",
+        "endpoint": TOKEN_URL,
+        "token_request_type": "BASIC",
+    }
+    assert engine.run(BASE, apply=False).exit_code() == EXIT_OK, "write-only secret: no drift"
+    stale = {"client_id": "old", "client_secret": "old-secret", "endpoint": TOKEN_URL}
+    for broken in (stale, None, {**stale, "client_id": "sinch-demo-client", "endpoint": "x"}):
+        world.api.update_webhook(ours["id"], {"client_credentials": broken})
+        plan = engine.run(BASE, apply=False)
+        assert [(c.action, c.changed_fields) for c in plan.drift] == [
+            ("update", ("client_credentials",))
+        ], broken
+        assert engine.run(BASE, apply=True).exit_code() == EXIT_OK
+        (repaired,) = world.api.list_webhooks()
+        assert repaired["client_credentials"]["client_id"] == "sinch-demo-client"
+        assert repaired["client_credentials"]["endpoint"] == TOKEN_URL
+
+
+def test_the_sandbox_refuses_what_seed_002_refuses(world: World) -> None:
+    token = httpx.post(
+        f"{world.sandbox_url}/oauth2/token",
+        data={"grant_type": "client_credentials"},
+        auth=(KEY_ID, KEY_SECRET),
+    ).json()["access_token"]
+    good: dict[str, Any] = {
+        "app_id": "app",
+        "target": "https://a.example/x",
+        "triggers": ["MESSAGE_INBOUND"],
+    }
+    changes: list[tuple[dict[str, Any], str]] = [
+        ({"app_id": None}, "app_id is required"),
+        ({"app_id": ""}, "app_id is required"),
+        ({"target_type": "FTP"}, "target_type must be HTTP or DISMISS"),
+        ({"client_credentials": {"client_id": "c", "client_secret": "s"}}, "client_id, client_"),
+        ({"client_credentials": "c:s"}, "client_credentials needs"),
+    ]
+    for change, message in changes:
+        body = {k: v for k, v in {**good, **change}.items() if v is not None}
+        answer = httpx.post(
+            f"{world.sandbox_url}/v1/projects/proj/webhooks",
+            json=body,
+            headers={"authorization": f"Bearer {token}"},
+        )
+        assert answer.status_code == 400, change
+        assert answer.json()["error"]["status"] == "INVALID_ARGUMENT"
+        assert message in answer.json()["error"]["message"]
+    assert world.api.list_webhooks() == [], "nothing half-created; listing still answers"
+    created = world.api.create_webhook({**good, "target_type": "DISMISS"})
+    assert created["target_type"] == "DISMISS"

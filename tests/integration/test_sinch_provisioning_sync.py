@@ -187,3 +187,52 @@ def test_every_trigger_the_plugin_maps_is_one_the_sandbox_accepts(world: World) 
     triggers = sorted(EVENT_TYPE_MAP)
     created = world.api.create_webhook("https://every.example/x", "s3cret", triggers)
     assert sorted(created["triggers"]) == triggers
+
+
+def test_the_sandbox_takes_basic_auth_checks_urls_and_put_variants(world: World) -> None:
+    hooks = f"{world.sandbox_url}/v1/projects/proj/webhooks"
+    assert httpx.get(hooks, auth=(KEY_ID, KEY_SECRET)).json()["webhooks"] == []
+    refused = httpx.get(hooks, auth=(KEY_ID, KEY_SECRET + "x"))
+    assert refused.status_code == 401 and refused.json()["errorCode"] == "UNAUTHORIZED"
+    for target in ("not a url", "ftp://files.example/x", "https:///no-host"):
+        with pytest.raises(ProviderAPIError, match="target must be an http"):
+            world.api.create_webhook(target, "s", ["ALL"])
+    created = world.api.create_webhook("https://a.example/x", "s", ["BUNDLE_DONE"])
+    one = f"{hooks}/{created['id']}"
+    basic = (KEY_ID, KEY_SECRET)
+    full = {"target": "https://b.example/x", "secret": "s2", "triggers": ["ALL"]}
+    assert httpx.put(one, json=full, auth=basic).json()["triggers"] == ["ALL"]
+    no_triggers = httpx.put(one, json={"target": "https://c.example/x", "secret": "s3"}, auth=basic)
+    assert no_triggers.status_code == 200
+    assert (no_triggers.json()["target"], no_triggers.json()["triggers"]) == (
+        "https://c.example/x",
+        ["ALL"],
+    )
+    without_secret = httpx.put(one, json={"target": "https://d.example/x"}, auth=basic)
+    assert without_secret.status_code == 400
+    assert without_secret.json()["message"] == "secret must be 1..128 characters"
+    bad_target = httpx.patch(one, json={"target": "nope"}, auth=basic)
+    assert bad_target.status_code == 400
+
+
+def test_the_client_follows_every_page(world: World) -> None:
+    targets = [f"https://other.example/{i:02d}" for i in range(7)]
+    for target in reversed(targets):
+        world.api.create_webhook(target, "s3cret", ["ALL"])
+    with SinchProvisioningClient(
+        api_url=world.sandbox_url,
+        auth_url=world.sandbox_url,
+        key_id=KEY_ID,
+        key_secret=KEY_SECRET,
+        project_id="proj",
+        sleep=lambda _: None,
+        page_size=2,
+    ) as small_pages:
+        listed = [w["target"] for w in small_pages.list_webhooks()]
+    assert listed == targets, "four pages of at most two, in order, none twice"
+    first = httpx.get(
+        f"{world.sandbox_url}/v1/projects/proj/webhooks",
+        params={"pageSize": 2},
+        auth=(KEY_ID, KEY_SECRET),
+    ).json()
+    assert (len(first["webhooks"]), first["nextPageToken"], first["totalSize"]) == (2, "2", 7)

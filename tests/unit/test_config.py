@@ -160,6 +160,22 @@ OTHER = """
             "settings.app_id: Field required; settings.app_idd: Extra inputs are not permitted",
         ),
         (
+            GOOD.replace("[MESSAGE_DELIVERY]", "[MESSAGE_DELIVERY, MESSAGE_DELIVERED]") + OTHER,
+            "events: 'MESSAGE_DELIVERED' not known to Sinch Conversation API",
+        ),
+        (
+            GOOD.replace("[MESSAGE_DELIVERY]", "[UNSPECIFIED_TRIGGER]") + OTHER,
+            "events: 'UNSPECIFIED_TRIGGER' not known to Sinch Conversation API",
+        ),
+        (
+            GOOD.replace("[MESSAGE_DELIVERY]", "[MESSAGE_DELIVERY, MESSAGE_DELIVERY]") + OTHER,
+            "events: a name is listed twice",
+        ),
+        (
+            GOOD.replace("events: [MESSAGE_DELIVERY]", "api_secret: hookgate/sinch-api") + OTHER,
+            "events: empty, but sync must tell the provider which events to send",
+        ),
+        (
             GOOD.replace("provider: sinch_conversation", "provider: nosuch") + OTHER,
             "provider: unknown provider 'nosuch'; loaded providers: 360dialog, hmac, insider_one, "
             "meta_whatsapp, sinch_conversation, sinch_provisioning, standard_webhooks",
@@ -285,3 +301,16 @@ def test_a_client_id_names_one_registration(  # type: ignore[no-untyped-def]
 ) -> None:
     with pytest.raises(ConfigError, match=message):
         parse_config(_pair(options_a, options_b), "h.yaml", host)
+
+
+def test_every_sinch_trigger_loads_and_empty_events_are_fine_when_sync_does_not_manage(  # type: ignore[no-untyped-def]
+    host,
+) -> None:
+    from hookgate_sinch_conversation.event_types import TRIGGERS
+
+    every = GOOD.replace("[MESSAGE_DELIVERY]", "[" + ", ".join(sorted(TRIGGERS)) + "]")
+    assert parse_config(every, "hookgate.yaml", host).require_all().problems() == []
+    unmanaged = GOOD.replace("    events: [MESSAGE_DELIVERY]\n", "")
+    assert parse_config(unmanaged, "hookgate.yaml", host).require_all().problems() == []
+    managed = GOOD.replace("secret: hookgate/sinch-demo", "secret: s\n    api_secret: a")
+    assert parse_config(managed, "hookgate.yaml", host).require_all().problems() == []

@@ -315,3 +315,23 @@ def test_the_checker_catches_a_wrong_row(
     assert mutated != doc_text
     problems = compare(read_events_doc(mutated), EVENT_TYPES, builtin_event_maps())
     assert any(problem.startswith(expected) for problem in problems), problems
+
+
+def test_every_type_has_an_example_that_parses_to_it(doc_text: str) -> None:
+    """The '## Examples' table names one sample event file per taxonomy type."""
+    section = doc_text.split("## Examples", 1)[1].split("\n## ", 1)[0]
+    ((header, rows),) = _tables(section.splitlines())
+    assert header == ["type", "example"]
+    listed: dict[str, str] = {}
+    for row in rows:
+        kind_cell = BACKTICKED.match(row[0])
+        path_cell = BACKTICKED.match(row[1])
+        assert kind_cell is not None and path_cell is not None, row
+        assert kind_cell.group(1) not in listed, f"{kind_cell.group(1)} listed twice"
+        listed[kind_cell.group(1)] = path_cell.group(1)
+    assert sorted(listed) == sorted(EVENT_TYPES)
+    for kind, file in listed.items():
+        provider, sample = Path(file).parent.name, Path(file).stem
+        assert (DOC.parents[1] / file).is_file(), file
+        samples = importlib.import_module(f"{BUILTIN_PACKAGES[provider]}.samples")
+        assert kind in samples.EXPECTED_TYPES[sample], (kind, file)

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hookgate.errors import MalformedPayloadError
+from hookgate.meta_samples import BSUID, TEMPLATE_EVENTS
 from hookgate.meta_whatsapp import (
     MAX_DEPTH,
     META_EVENT_TYPES,
@@ -329,3 +330,124 @@ def test_any_json_value_parses_or_is_malformed_never_raises_otherwise(value: Any
 def test_any_bytes_parse_or_are_malformed(body: bytes) -> None:
     with contextlib.suppress(MalformedPayloadError):
         assert all(e.type in EVENT_TYPES for e in parse_body(body))
+
+
+# -- issue 17: newer kinds and typed fields --------------------------------------------------
+
+
+def test_a_sender_known_only_by_bsuid_keeps_its_id_and_profile_name() -> None:
+    (message,) = parse("inbound_bsuid_only")
+    assert (message.contact_id, message.data["from_user_id"]) == (BSUID, BSUID)
+    assert message.data["profile_name"] == "Kerry"
+    assert "from" not in message.data
+    (status,) = parse("status_bsuid_only")
+    assert (status.contact_id, status.data["recipient_user_id"]) == (BSUID, BSUID)
+
+
+def test_a_lone_contact_fills_in_a_message_without_from() -> None:
+    value = {
+        "contacts": [{"profile": {"name": "Ada"}, "user_id": BSUID, "wa_id": "4915"}],
+        "messages": [{"id": "wamid.1", "type": "text", "text": {"body": "x"}}],
+    }
+    (message,) = parse_body(json.dumps(value).encode())
+    assert (message.contact_id, message.data["from"], message.data["from_user_id"]) == (
+        "4915",
+        "4915",
+        BSUID,
+    )
+    assert message.data["profile_name"] == "Ada"
+    two = {**value, "contacts": value["contacts"] * 2}  # ambiguous: no guess
+    (message,) = parse_body(json.dumps(two).encode())
+    assert message.contact_id is None and "profile_name" not in message.data
+
+
+def test_referral_location_contacts_and_flow_replies_are_typed() -> None:
+    (ad,) = parse("inbound_referral")
+    assert ad.data["referral"] == {
+        "source_url": "https://fb.me/ad-1",
+        "source_id": "120201234",
+        "source_type": "ad",
+        "headline": "Winter sale",
+        "body": "Up to 50% off",
+        "media_type": "image",
+        "media_url": "https://example.invalid/ad.jpg",
+        "ctwa_clid": "ARAkL-clid",
+    }
+    (flow,) = parse("inbound_flow_reply")
+    assert flow.data["interactive_type"] == "nfm_reply"
+    assert flow.data["flow_response"] == {"flow_token": "t-1", "size": "M"}
+    assert (flow.data["flow_name"], flow.data["flow_body"]) == ("flow", "Sent")
+    assert flow.data["reply_to"] == "wamid.flow-message"
+    (place,) = parse("inbound_location")
+    assert (place.data["latitude"], place.data["longitude"]) == (52.52, 13.40)
+    assert place.data["location_name"] == "Berlin"
+    (card,) = parse("inbound_contacts")
+    assert card.data["shared_contacts"] == [{"name": "Ada", "phones": ["+1"]}]
+
+
+def test_a_flow_reply_that_is_not_json_is_kept_as_text() -> None:
+    reply = {"type": "nfm_reply", "nfm_reply": {"response_json": "{not json"}}
+    value = {"messages": [{"id": "w", "type": "interactive", "interactive": reply}]}
+    (message,) = parse_body(json.dumps(value).encode())
+    assert message.data["flow_response"] == "{not json"
+
+
+def test_system_edit_and_revoke_messages_are_typed() -> None:
+    (system,) = parse("inbound_system")
+    assert (system.type, system.data["system_type"], system.data["new_wa_id"]) == (
+        "contact.updated",
+        "user_changed_number",
+        "16505559999",
+    )
+    (edit,) = parse("inbound_edit")
+    assert edit.type == "message.edited"
+    assert edit.data["original_message_id"].startswith("wamid.")
+    assert (edit.data["edited_type"], edit.data["text"]) == ("text", "Hello there, fixed")
+    (revoke,) = parse("inbound_revoke")
+    assert (revoke.type, revoke.data["original_message_id"]) == (
+        "message.revoked",
+        edit.data["original_message_id"],
+    )
+
+
+def test_echoes_calls_and_preferences_give_one_event_per_item() -> None:
+    (echo,) = parse("smb_message_echoes")
+    assert (echo.type, echo.contact_id, echo.data["text"]) == (
+        "message.echoed",
+        "16505551234",
+        "Sent from the Business app",
+    )
+    assert echo.dedupe_key == f"echo:{echo.message_id}"
+    connect, terminate = parse("calls")
+    assert (connect.provider_event, terminate.provider_event) == (
+        "calls:connect",
+        "calls:terminate",
+    )
+    assert connect.contact_id == terminate.contact_id == "16505551234"
+    assert (terminate.status, terminate.data["duration"]) == ("COMPLETED", "60")
+    assert connect.dedupe_key != terminate.dedupe_key
+    (ringing,) = parse("call_status")
+    assert (ringing.provider_event, ringing.status) == ("call_status:RINGING", "RINGING")
+    stop, resume = parse("user_preferences")
+    assert (stop.data["preference"], resume.data["preference"]) == ("stop", "resume")
+    assert stop.contact_id == "16505551234" and stop.data["category"] == "marketing_messages"
+    assert stop.dedupe_key != resume.dedupe_key
+
+
+def test_a_new_preference_value_or_a_list_field_without_its_list_is_unknown() -> None:
+    body = json.dumps(
+        {"entry": [{"changes": [{"field": "user_preferences", "value": {
+            "user_preferences": [{"value": "snooze"}]}}]}]}
+    ).encode()  # fmt: skip
+    (event,) = parse_body(body)
+    assert (event.type, event.provider_event) == ("unknown", "user_preferences")
+    bare = b'{"entry":[{"changes":[{"field":"calls","value":{"other":1}}]}]}'
+    (event,) = parse_body(bare)
+    assert (event.type, event.provider_event) == ("unknown", "calls")
+
+
+@pytest.mark.parametrize("event", sorted(TEMPLATE_EVENTS))
+def test_every_template_status_meta_lists_is_typed(event: str) -> None:
+    (template,) = parse(f"template_{event.lower()}")
+    assert template.type == TEMPLATE_EVENTS[event] != "unknown"
+    assert template.data["event"] == event

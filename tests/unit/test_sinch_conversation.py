@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import warnings
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -18,6 +19,7 @@ from hookgate.taxonomy import EVENT_TYPES
 from hookgate_sinch_conversation import plugin
 from hookgate_sinch_conversation.auth import SinchAuth
 from hookgate_sinch_conversation.parse import parse_callback
+from hookgate_sinch_conversation.register import webhook_differences
 from hookgate_sinch_conversation.samples import EXPECTED_TYPES, SAMPLE_PAYLOADS, TEST_SECRET
 from hookgate_sinch_conversation.settings import SinchConversationSettings
 from hookgate_sinch_conversation.signature import sign
@@ -325,3 +327,81 @@ def test_an_api_token_without_a_finite_lifetime_is_not_cached(
     now[0] += 600
     auth.bearer()
     assert len(seen) == fetches
+
+
+# -- issue 17 item 7: everything Sinch shows about the webhook is compared --------------------
+
+_WANT = {
+    "target": "https://h.example/webhooks/sinch_conversation/r",
+    "target_type": "HTTP",
+    "triggers": ["MESSAGE_DELIVERY"],
+    "secret": "webhook-secret-v2",
+    "client_credentials": {
+        "client_id": "r",
+        "client_secret": "client-secret-v2",
+        "endpoint": "https://h.example/oauth2/token",
+        "token_request_type": "BASIC",
+    },
+}
+_SHOWN_CREDENTIALS = {
+    "client_id": "r",
+    "endpoint": "https://h.example/oauth2/token",
+    "token_request_type": "BASIC",
+}
+
+
+@pytest.mark.parametrize(
+    ("shown", "drift"),
+    [
+        ({}, ()),  # secrets not echoed: nothing to compare
+        ({"secret": "webhook-secret-v2"}, ()),
+        ({"secret": "********"}, ()),  # masked: unknown, left alone
+        ({"secret": ""}, ("secret",)),  # Sinch has none: deliveries fail verification
+        ({"secret": None}, ("secret",)),
+        ({"secret": "webhook-secret-v1"}, ("secret",)),  # stale
+        ({"secret": "webhook-secret-v2 "}, ("secret",)),
+        (
+            {"client_credentials": {**_SHOWN_CREDENTIALS, "client_secret": "x"}},
+            ("client_credentials",),
+        ),
+        ({"client_credentials": {**_SHOWN_CREDENTIALS, "client_secret": "****"}}, ()),
+        (
+            {"client_credentials": {**_SHOWN_CREDENTIALS, "client_secret": ""}},
+            ("client_credentials",),
+        ),
+        (
+            {"client_credentials": {**_SHOWN_CREDENTIALS, "token_request_type": "FORM"}},
+            ("client_credentials",),
+        ),
+        ({"client_credentials": {**_SHOWN_CREDENTIALS, "client_id": "R"}}, ("client_credentials",)),
+        (
+            {
+                "client_credentials": {
+                    "client_id": "r",
+                    "endpoint": "https://h.example/oauth2/token",
+                }
+            },
+            (),
+        ),
+        ({"client_credentials": None}, ("client_credentials",)),
+    ],
+)
+def test_webhook_differences_see_missing_and_stale_verification_settings(
+    shown: dict[str, Any], drift: tuple[str, ...]
+) -> None:
+    remote = {
+        "target": _WANT["target"],
+        "triggers": ["MESSAGE_DELIVERY"],
+        "client_credentials": _SHOWN_CREDENTIALS,
+        **shown,
+    }
+    fields = webhook_differences(remote, _WANT)
+    assert tuple(sorted(fields)) == drift
+    for name in drift:
+        assert fields[name] == _WANT[name]  # repaired with the version Sinch must hold
+
+
+def test_without_oauth2_client_credentials_are_not_compared() -> None:
+    want = {k: v for k, v in _WANT.items() if k != "client_credentials"}
+    remote = {"triggers": ["MESSAGE_DELIVERY"], "client_credentials": {"client_id": "x"}}
+    assert webhook_differences(remote, want) == {}

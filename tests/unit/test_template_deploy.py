@@ -31,6 +31,8 @@ NAMING: dict[str, str | None] = {
     "AWS::DynamoDB::Table": "TableName",
     "AWS::Events::Archive": "ArchiveName",
     "AWS::Events::EventBus": "Name",
+    "AWS::EventSchemas::Registry": "RegistryName",
+    "AWS::EventSchemas::Schema": None,  # named within its registry, which is the stack's own
     "AWS::Logs::LogGroup": "LogGroupName",
     "AWS::S3::Bucket": "BucketName",
     "AWS::SNS::Topic": "TopicName",

@@ -232,7 +232,11 @@ class LocalStack:
                 continue
             if not all(change.action == "unmanaged" for change in result.changes):
                 continue
-            if self.host.get(registration.provider).implements("hookgate_rotate_secret"):
+            written = any(change.applied for change in result.changes)  # sync applied settings
+            if (
+                self.host.get(registration.provider).implements("hookgate_rotate_secret")
+                and not written
+            ):
                 self._push_current_secret(registration)
             self._subscribe(registration)
         return report
