@@ -8,7 +8,7 @@
 #   make unit        pytest tests/unit          make pytest   pytest, all tiers
 #   make validate    sam validate --lint        make build    sam build (layer + functions)
 #   make scan        cfn-lint (all rules) and checkov on template.yaml, accepted findings only
-#   make mutate      mutation testing of the security-critical modules (the full run, ~MUTATE_TIME);
+#   make mutate      mutation testing of the security-critical modules (the full run: over an hour);
 #                    `make test` runs it on the modules changed since main's last release tag,
 #                    or on a bounded sample of modules when there is no tag
 #
