@@ -4,8 +4,9 @@ mutmut names a mutant after its file's path, while hookgate's packages live unde
 and ``plugins/`` and are imported as ``hookgate`` and ``hookgate_*``. So the run happens in a
 staging copy (``.mutate/``) whose ``src/`` holds those packages under their import names; the
 rest of the tree (tests, template, docs, events) is copied beside it so that tests reading
-repository files find them. Each module is mapped to the test files that exercise it, and mutmut
-then runs, for each mutant, only the tests of that selection which call the mutated function.
+repository files find them. Modules are grouped with the test files that pin them; each group is
+one mutmut run over those files only, and each mutant runs only the selected tests that call the
+mutated function.
 
 Every mutant must be killed or listed in ``scripts/equivalent-mutants.yaml`` with a one-line
 reason; an unlisted survivor, a mutant no test reaches, a timeout, or a stale entry fails the run.
@@ -26,6 +27,7 @@ from collections import Counter
 from pathlib import Path
 
 import yaml
+from mutmut.stats import status_by_exit_code
 
 ROOT = Path(__file__).resolve().parents[1]
 STAGE = ROOT / ".mutate"
@@ -122,24 +124,6 @@ ALSO_COPY = [
     "README.md",
 ]
 
-# mutmut's per-mutant exit codes, as its own status table reads them.
-STATUS_BY_EXIT_CODE = {
-    1: "killed",
-    3: "killed",
-    -24: "killed",
-    0: "survived",
-    5: "no tests",
-    2: "check was interrupted by user",
-    None: "not checked",
-    33: "no tests",
-    34: "skipped",
-    35: "suspicious",
-    36: "timeout",
-    37: "caught by type check",
-    -9: "segfault",
-    -11: "segfault",
-}
-
 
 def staged_path(repo_path: str) -> str:
     """Return where a repository module lives in a staging tree (``src/<package>/...``)."""
@@ -193,7 +177,8 @@ def stage(group: str) -> Path:
             f"only_mutate = {json.dumps([staged_path(m) for m in modules])}",
             f"also_copy = {json.dumps(ALSO_COPY)}",
             f"pytest_add_cli_args_test_selection = {json.dumps(tests)}",
-            'pytest_add_cli_args = ["-q"]',
+            # One fixed seed: a mutant is killed or not the same way on every run.
+            'pytest_add_cli_args = ["-q", "--hypothesis-seed=0"]',
         ]
     )
     (where / "pyproject.toml").write_text(config + "\n", encoding="utf-8")
@@ -220,7 +205,7 @@ def results(where: Path) -> dict[str, str]:
     for meta in (where / "mutants").rglob("*.py.meta"):
         data = json.loads(meta.read_text(encoding="utf-8"))
         for name, code in data.get("exit_code_by_key", {}).items():
-            found[name] = STATUS_BY_EXIT_CODE.get(code, f"exit {code}")
+            found[name] = status_by_exit_code[code]
     return found
 
 
