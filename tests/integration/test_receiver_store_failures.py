@@ -160,3 +160,22 @@ def test_a_nonce_that_cannot_be_recorded_still_answers_200_and_publishes_once(
     # Not recorded, so the same request is not a replay, but its event is a duplicate.
     assert call(receiver_app, event) == (200, {"accepted": 0, "duplicates": 1})
     assert len(account.drain()) == 1
+
+
+def test_an_event_another_invocation_is_publishing_answers_503_and_publishes_nothing(
+    account: Account, receiver_app: ModuleType
+) -> None:
+    assert call(receiver_app, batch_event()) == (200, {"accepted": MESSAGES, "duplicates": 0})
+    account.drain()
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    items = dynamodb.scan(TableName=TABLE)["Items"]
+    last = max((i for i in items if i["pk"]["S"].startswith("event#")), key=lambda i: i["pk"]["S"])
+    # Another invocation has claimed one of the events and not finished publishing it.
+    in_flight_until = str(int(datetime.now(UTC).timestamp()) + 600)
+    dynamodb.put_item(
+        TableName=TABLE,
+        Item={**last, "status": {"S": "IN_PROGRESS"}, "expires_at": {"N": in_flight_until}},
+    )
+    assert call(receiver_app, batch_event()) == (503, {"message": "retry later"})
+    assert account.drain() == []
+    assert [i["pk"] for i in claims_left()] == [last["pk"]], "this call's claims were released"

@@ -102,8 +102,15 @@ def test_header_token(headers: dict[str, str], reason: str) -> None:
 
 
 def test_a_missing_header_is_not_retried_with_fresh_secrets_but_a_mismatch_is() -> None:
-    assert not verify(request(), CURRENT).retryable_with_fresh_secrets
-    assert verify(request(**{"x-hookgate-token": "wrong"}), CURRENT).retryable_with_fresh_secrets
+    assert verify(request(), CURRENT).retryable_with_fresh_secrets is False
+    wrong = verify(request(**{"x-hookgate-token": "wrong"}), CURRENT)
+    assert wrong.retryable_with_fresh_secrets is True
+
+
+def test_verify_refuses_another_providers_settings() -> None:
+    foreign = registration().model_copy(update={"settings": None})
+    with pytest.raises(TypeError, match=r"^registration '.+' has no 360dialog settings$"):
+        plugin.hookgate_verify(request=request(), registration=foreign, secrets=CURRENT)
 
 
 def test_the_header_name_comes_from_the_settings_in_any_case() -> None:

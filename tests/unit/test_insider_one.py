@@ -93,6 +93,17 @@ CURRENT = secrets((SecretStage.CURRENT, TEST_SECRET["api_key"]))
 def test_v1_bearer_key(headers: dict[str, str], reason: str) -> None:
     verdict = verify(request=request(headers=headers), registration=registration(), secrets=CURRENT)
     assert (verdict.ok, verdict.reason) == (reason == "verified", reason)
+    # Fresh secrets can turn a mismatch into a match, never a missing header into one.
+    retryable = reason == "bearer token mismatch"
+    assert verdict.ok or verdict.retryable_with_fresh_secrets is retryable
+
+
+def test_verify_refuses_another_providers_settings() -> None:
+    foreign = registration().model_copy(update={"settings": OAuth2Settings.model_construct()})
+    with pytest.raises(
+        TypeError, match=r"^registration 'insider-demo' has no Insider One settings$"
+    ):
+        verify(request=request(), registration=foreign, secrets=CURRENT)
 
 
 @pytest.mark.parametrize("stage", [SecretStage.PENDING, SecretStage.PREVIOUS])

@@ -150,10 +150,13 @@ def test_messages_never_quote_the_body() -> None:
 def test_load_object_wants_an_object() -> None:
     assert load_object(b'{"a":[1]}') == {"a": [1]}
     for body in (b"[]", b"null", b'"{}"', b"1"):
-        with pytest.raises(MalformedPayloadError, match="body is not a JSON object"):
+        with pytest.raises(MalformedPayloadError, match=r"^body is not a JSON object$"):
             load_object(body)
     with pytest.raises(MalformedPayloadError, match="nests deeper than 2 levels"):
         load_object(nested(3), max_depth=2)
+    with pytest.raises(MalformedPayloadError, match=r"^body is larger than 8 bytes$"):
+        load_object(b'{"a": 12}', max_bytes=8)
+    assert load_object(b'{"a": 1}', max_bytes=8) == {"a": 1}
 
 
 def test_hostile_values_go_first_into_objects_and_arrays() -> None:

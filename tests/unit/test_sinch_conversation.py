@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import warnings
-from datetime import timedelta
-from typing import Any
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
 import httpx
 import pytest
@@ -14,7 +15,15 @@ from hypothesis import strategies as st
 from pydantic import SecretStr
 
 from hookgate.errors import MalformedPayloadError
-from hookgate.models import Registration, SecretStage, SecretVersion, SecretVersions
+from hookgate.models import (
+    OAuth2Settings,
+    Registration,
+    SecretStage,
+    SecretVersion,
+    SecretVersions,
+)
+from hookgate.oauth2.tokens import BearerTokens, SigningKeys
+from hookgate.secrets import SecretStore
 from hookgate.taxonomy import EVENT_TYPES
 from hookgate_sinch_conversation import plugin
 from hookgate_sinch_conversation.auth import SinchAuth
@@ -127,6 +136,38 @@ VECTOR_SIGNATURE = "Yc+3R1pIS78xLASybulhs8BsSo9BPB3Pr92QCUoczfk="
 def test_a_signature_one_byte_off_or_cut_short_is_refused(signature: str) -> None:
     assert verify(SinchRequest(signature=VECTOR_SIGNATURE)) == (True, "verified", "current")
     assert verify(SinchRequest(signature=signature)) == (False, "signature mismatch", None)
+
+
+@pytest.mark.parametrize(
+    "signature",
+    [
+        VECTOR_SIGNATURE[:10] + "!" + VECTOR_SIGNATURE[10:],
+        VECTOR_SIGNATURE[:10] + "\n" + VECTOR_SIGNATURE[10:],
+        VECTOR_SIGNATURE.replace("+", "-"),
+    ],
+)
+def test_a_genuine_signature_with_characters_outside_base64_is_refused(signature: str) -> None:
+    # A lenient decoder drops such characters and would accept each of these.
+    assert verify(SinchRequest(signature=signature)) == (False, "signature mismatch", None)
+
+
+def test_a_timestamp_of_13_digits_or_more_is_read_as_milliseconds() -> None:
+    # Pinned where the two readings differ: 10**12 is seconds (year 33658), past it milliseconds.
+    at_10_12 = datetime.fromtimestamp(10**9, UTC)
+
+    def verify_at(stamp: str, now: datetime) -> bool:
+        request_ = SinchRequest(timestamp=stamp)
+        return plugin.hookgate_verify(
+            request=request_.build(),
+            registration=REGISTRATION,
+            secrets=CURRENT,
+            now=now,
+            tokens=None,
+        ).ok
+
+    assert not verify_at("1000000000000", at_10_12)
+    assert verify_at("1000000000000.5", at_10_12)
+    assert verify_at("1000000000300", at_10_12)
 
 
 def test_timestamp_window_in_both_directions() -> None:
@@ -405,3 +446,123 @@ def test_without_oauth2_client_credentials_are_not_compared() -> None:
     want = {k: v for k, v in _WANT.items() if k != "client_credentials"}
     remote = {"triggers": ["MESSAGE_DELIVERY"], "client_credentials": {"client_id": "x"}}
     assert webhook_differences(remote, want) == {}
+
+
+@dataclass
+class _FixedKeys(SigningKeys):
+    """One current token signing key, without Secrets Manager."""
+
+    def versions(self) -> list[tuple[SecretStage, str, bytes]]:
+        return [(SecretStage.CURRENT, "kid-1", b"k" * 32)]
+
+
+TOKENS = BearerTokens(_FixedKeys(cast(SecretStore, None), "signing"))
+
+
+def oauth2_verify(
+    request_: SinchRequest,
+    *,
+    tokens: BearerTokens | None = TOKENS,
+    require_signature: bool = True,
+    secrets: SecretVersions = CURRENT,
+) -> tuple[bool, str]:
+    registration = REGISTRATION.model_copy(
+        update={
+            "oauth2": OAuth2Settings(),
+            "settings": SinchConversationSettings(
+                project_id="p", app_id="a", require_signature=require_signature
+            ),
+        }
+    )
+    verdict = plugin.hookgate_verify(
+        request=request_.build(),
+        registration=registration,
+        secrets=secrets,
+        now=VECTOR_TIME,
+        tokens=tokens,
+    )
+    return verdict.ok, verdict.reason
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {token}"}
+
+
+def test_oauth2_webhooks_need_a_token_hookgate_issued_and_the_signature() -> None:
+    registration = REGISTRATION.model_copy(update={"oauth2": OAuth2Settings()})
+    issued = TOKENS.issue(
+        registration,
+        "sinch-demo",
+        "",
+        3600,
+        VECTOR_TIME,
+        secret_version=CURRENT.versions[0].version_id,
+    )
+    signed = SinchRequest(extra=bearer(issued))
+    assert oauth2_verify(signed) == (True, "verified")
+    assert oauth2_verify(signed, tokens=None) == (False, "oauth2 not configured")
+    assert not oauth2_verify(SinchRequest(extra=bearer("a.b.c")))[0]
+    assert not oauth2_verify(SinchRequest())[0]  # signed, but no token
+    unsigned = SinchRequest(extra=bearer(issued), drop=("signature",))
+    assert oauth2_verify(unsigned) == (False, "missing signature headers")
+    forged = SinchRequest(extra=bearer(issued), secret="not-the-secret")
+    assert oauth2_verify(forged) == (False, "signature mismatch")
+    # Without require_signature, the token alone passes only while no webhook secret is set.
+    no_secret = SecretVersions(
+        secret_id="hookgate/sinch-demo",
+        versions=(
+            SecretVersion(
+                stage=SecretStage.CURRENT,
+                version_id=CURRENT.versions[0].version_id,
+                values={"client_secret": SecretStr("client-secret-value")},
+            ),
+        ),
+    )
+    assert oauth2_verify(unsigned, require_signature=False, secrets=no_secret) == (
+        True,
+        "verified",
+    )
+    assert oauth2_verify(unsigned, require_signature=False) == (False, "missing signature headers")
+    other = registration.model_copy(update={"name": "someone-else"})
+    stolen = TOKENS.issue(
+        other, "sinch-demo", "", 3600, VECTOR_TIME, secret_version=CURRENT.versions[0].version_id
+    )
+    assert not oauth2_verify(
+        SinchRequest(extra=bearer(stolen)), secrets=no_secret, require_signature=False
+    )[0]
+
+
+@pytest.mark.parametrize(
+    ("request_", "retryable"),
+    [
+        (SinchRequest(drop=("signature",)), False),
+        (SinchRequest(algorithm="HmacSHA1"), False),
+        (SinchRequest(timestamp="yesterday"), False),
+        (SinchRequest(secret="not-the-secret"), True),
+    ],
+)
+def test_only_a_signature_mismatch_is_worth_fresh_secrets(
+    request_: SinchRequest, retryable: bool
+) -> None:
+    verdict = plugin.hookgate_verify(
+        request=request_.build(),
+        registration=REGISTRATION,
+        secrets=CURRENT,
+        now=VECTOR_TIME,
+        tokens=None,
+    )
+    assert (verdict.ok, verdict.retryable_with_fresh_secrets) == (False, retryable)
+
+
+def test_verify_refuses_another_providers_settings() -> None:
+    foreign = REGISTRATION.model_copy(update={"settings": OAuth2Settings()})
+    with pytest.raises(
+        TypeError, match=r"^registration 'sinch-demo' has no Sinch Conversation settings$"
+    ):
+        plugin.hookgate_verify(
+            request=SinchRequest().build(),
+            registration=foreign,
+            secrets=CURRENT,
+            now=VECTOR_TIME,
+            tokens=None,
+        )

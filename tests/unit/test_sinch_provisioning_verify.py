@@ -205,6 +205,25 @@ def test_timestamp_outside_the_window_is_stale(
     )
 
 
+@pytest.mark.parametrize("skew", [timedelta(seconds=300), timedelta(seconds=-300)])
+def test_a_timestamp_exactly_at_the_window_edge_is_accepted(
+    provider: ProviderHandle, registration: Registration, skew: timedelta
+) -> None:
+    assert verify(provider, registration, headers(at=NOW - skew)).ok
+
+
+def test_a_registration_with_other_settings_is_refused_for_good(
+    provider: ProviderHandle, registration: Registration
+) -> None:
+    foreign = registration.model_copy(update={"settings": registration.oauth2})
+    verdict = verify(provider, foreign, headers())
+    assert (verdict.ok, verdict.reason, verdict.retryable_with_fresh_secrets) == (
+        False,
+        "registration settings are not sinch_provisioning settings",
+        False,
+    )
+
+
 def test_tolerance_setting_is_honoured(
     provider: ProviderHandle, registration: Registration
 ) -> None:
