@@ -14,6 +14,12 @@ if TYPE_CHECKING:
     import boto3
 
 
+def error_code(exc: BaseException) -> str | None:
+    """Return the AWS error code a botocore ClientError carries (None for anything else)."""
+    response: Any = getattr(exc, "response", None)
+    return response.get("Error", {}).get("Code") if isinstance(response, dict) else None
+
+
 @cache
 def _session() -> boto3.Session:
     import boto3  # noqa: PLC0415 - deferred: ~200 ms, only paid on first AWS use

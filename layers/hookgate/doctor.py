@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from hookgate import secret_lifecycle
+from hookgate.aws import error_code
 from hookgate.config import HookgateConfig
 from hookgate.models import Registration
 from hookgate.plugins import PluginHost
@@ -121,7 +122,7 @@ class Doctor:
         try:
             text = client.get_secret_value(SecretId=secret_id).get("SecretString") or ""
         except Exception as exc:
-            code = getattr(exc, "response", {}).get("Error", {}).get("Code", type(exc).__name__)
+            code = error_code(exc) or type(exc).__name__
             return [Finding(subject, "problem", f"{what} {secret_id} cannot be read: {code}")]
         try:
             document = json.loads(text)

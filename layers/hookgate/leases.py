@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from hookgate.aws import error_code
 from hookgate.errors import HookgateError
 
 logger = logging.getLogger(__name__)
@@ -27,11 +28,6 @@ DEFAULT_LEASE_SECONDS = 300.0  # longer than a rotation step or a sync may run (
 
 class LeaseBusyError(HookgateError):
     """Another writer holds the registration's lease."""
-
-
-def _error_code(exc: Exception) -> str | None:
-    response: Any = getattr(exc, "response", None)
-    return response.get("Error", {}).get("Code") if isinstance(response, dict) else None
 
 
 @dataclass
@@ -65,7 +61,7 @@ class Leases:
                 ExpressionAttributeValues={":now": {"N": str(int(now))}},
             )
         except Exception as exc:
-            if _error_code(exc) == "ConditionalCheckFailedException":
+            if error_code(exc) == "ConditionalCheckFailedException":
                 return False
             raise
         return True
@@ -83,7 +79,7 @@ class Leases:
             # Expired and taken by another writer, or the table is unreachable: it expires.
             logger.warning(
                 "lease not given back",
-                extra={"registration": registration, "error": _error_code(exc) or type(exc)},
+                extra={"registration": registration, "error": error_code(exc) or type(exc)},
             )
 
     @contextmanager

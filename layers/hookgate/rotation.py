@@ -44,6 +44,7 @@ from typing import Any, Literal
 from pydantic import SecretStr
 
 from hookgate import secret_lifecycle
+from hookgate.aws import error_code
 from hookgate.config import HookgateConfig
 from hookgate.errors import HookgateError
 from hookgate.leases import LeaseBusyError, Leases
@@ -93,11 +94,6 @@ def _rotated_keys(rotates: tuple[str, ...], held: Mapping[str, str]) -> tuple[st
     ``client_id``/``client_secret``; only the keys in use get new values.
     """
     return tuple(key for key in rotates if key in held) or rotates
-
-
-def _error_code(exc: Exception) -> str | None:
-    response: Any = getattr(exc, "response", None)
-    return response.get("Error", {}).get("Code") if isinstance(response, Mapping) else None
 
 
 def _stages(metadata: Mapping[str, Any]) -> dict[str, list[str]]:
@@ -222,7 +218,7 @@ class RotationEngine:
             client.get_secret_value(SecretId=arn, VersionId=token, VersionStage="AWSPENDING")
             return  # created by an earlier attempt with this token
         except Exception as exc:
-            if _error_code(exc) != "ResourceNotFoundException":
+            if error_code(exc) != "ResourceNotFoundException":
                 raise
         for version_id, labels in _stages(metadata).items():
             if version_id != token and "AWSPENDING" in labels and "AWSCURRENT" not in labels:

@@ -35,6 +35,7 @@ class _Entry:
     versions: SecretVersions | None
     error: str | None
     fetched_at: float
+    listing: list[dict[str, Any]] | None = None
 
 
 def _parse_secret_string(secret_id: str, text: str | None) -> dict[str, SecretStr]:
@@ -108,11 +109,11 @@ class SecretStore:
         with self._lock:
             return self._result(self._fetch(secret_id, grace_seconds))
 
-    def listing(self, secret_id: str) -> list[dict[str, Any]]:
-        """Return the secret's version listing as Secrets Manager gives it now (uncached)."""
-        self.api_calls += 1
-        versions = self._client_factory().list_secret_version_ids(SecretId=secret_id)
-        return list(versions.get("Versions", []))
+    def last_listing(self, secret_id: str) -> list[dict[str, Any]]:
+        """Return the version listing the last read of ``secret_id`` was decided from."""
+        with self._lock:
+            entry = self._entries.get(secret_id)
+            return list(entry.listing or []) if entry is not None else []
 
     def _fresh_for(self, entry: _Entry) -> float:
         return self._refresh_interval if entry.error else self._ttl
@@ -125,22 +126,24 @@ class SecretStore:
 
     def _fetch(self, secret_id: str, grace_seconds: int) -> _Entry:
         try:
-            versions = self._read(secret_id, grace_seconds)
-            entry = _Entry(versions=versions, error=None, fetched_at=self._monotonic())
+            versions, listing = self._read(secret_id, grace_seconds)
+            entry = _Entry(versions, None, self._monotonic(), listing)
         except SecretUnavailableError as exc:
             logger.error("cannot read secret", extra={"secret_id": secret_id, "error": str(exc)})
             entry = _Entry(versions=None, error=str(exc), fetched_at=self._monotonic())
         self._entries[secret_id] = entry
         return entry
 
-    def _read(self, secret_id: str, grace_seconds: int) -> SecretVersions:
+    def _read(
+        self, secret_id: str, grace_seconds: int
+    ) -> tuple[SecretVersions, list[dict[str, Any]]]:
         from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415
 
         client = self._client_factory()
         try:
             self.api_calls += 1
-            listing = client.list_secret_version_ids(SecretId=secret_id)
-            chosen = self._in_force(listing.get("Versions", []), grace_seconds)
+            listing = list(client.list_secret_version_ids(SecretId=secret_id).get("Versions", []))
+            chosen = self._in_force(listing, grace_seconds)
             versions = []
             for stage, version_id in chosen:
                 values = self._values.get((secret_id, version_id))
@@ -161,7 +164,7 @@ class SecretStore:
             raise SecretUnavailableError(
                 f"Secrets Manager failed for {secret_id}: {type(exc).__name__}"
             ) from None
-        return SecretVersions(secret_id=secret_id, versions=tuple(versions))
+        return SecretVersions(secret_id=secret_id, versions=tuple(versions)), listing
 
     def _get_value(
         self, client: Any, secret_id: str, version_id: str

@@ -224,7 +224,7 @@ class SyncEngine:
 
     def _to_write(self, registration: Registration, secrets: SecretVersions) -> SecretVersions:
         """Put first the version a write must give the provider; refuse one too new."""
-        states = secret_lifecycle.version_states(self.secrets.listing(registration.secret_id))
+        states = secret_lifecycle.version_states(self.secrets.last_listing(registration.secret_id))
         pushed = [s for s in states if s.pending and not s.current and s.pushed_at is not None]
         current = next((s for s in states if s.current), None)
         # The version given out last: a rotation's push, or a newer value made current since.

@@ -32,7 +32,6 @@ from hookgate import runtime
 from hookgate.errors import HookgateError
 from hookgate.local.stack import PROPAGATION_SECONDS, LocalStack
 from hookgate.models import SecretStage
-from hookgate.sync import webhook_url
 
 KINDS = ("clean", "fail-before", "fail-after", "timeout-after", "step-twice", "hand-put")
 _WRITES = ["POST", "PUT", "PATCH", "DELETE"]
@@ -89,36 +88,20 @@ class Chaos:
         """Put a new value by hand; give it to the provider once receivers know it."""
         self._hand_put_at[registration] = time.monotonic()
         configured = self.stack.config.get(registration)
-        sm = self.stack.account.client("secretsmanager")
-        store = runtime.secret_store_from_env()
         current = next(
             v
-            for v in store.read_now(configured.secret_id, 0).versions
+            for v in runtime.secret_store_from_env().read_now(configured.secret_id, 0).versions
             if v.stage is SecretStage.CURRENT
         )
-        rotates = self.stack.host.get(configured.provider).info.rotates
         value = {k: v.get_secret_value() for k, v in current.values.items()}
-        value.update(
-            {key: f"hand-{self.rng.getrandbits(128):032x}" for key in rotates if key in value}
-        )
+        for key in self.stack.host.get(configured.provider).info.rotates:
+            if key in value:
+                value[key] = f"hand-{self.rng.getrandbits(128):032x}"
+        sm = self.stack.account.client("secretsmanager")
         version = sm.put_secret_value(SecretId=configured.secret_id, SecretString=json.dumps(value))
         time.sleep(PROPAGATION_SECONDS)  # the runbook: let every receiver read it first
-        leases = runtime.leases_from_env()
-        pushed = store.read_now(configured.secret_id, 0)
-        new = next(v for v in pushed.versions if v.version_id == version["VersionId"])
-        provider = self.stack.host.get(configured.provider)
-        credentials = (
-            store.read_now(configured.api_secret_id, 0).versions[0]
-            if configured.api_secret_id
-            else None
-        )
-        url = webhook_url(self.stack.webhook_base_url, configured)
         try:
-            if leases is None:
-                provider.rotate_secret(configured, url, new, pushed, credentials)
-            else:
-                with leases.hold(configured.name, wait_seconds=30):
-                    provider.rotate_secret(configured, url, new, pushed, credentials)
+            self.stack.push_current_secret(configured)
         except HookgateError as exc:
             self.outcomes["hand-put not given to the provider"] += 1
             return f"  chaos [hand-put] {registration}: put, not given to the provider ({exc})"

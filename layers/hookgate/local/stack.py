@@ -26,7 +26,7 @@ import secrets as random_source
 import tempfile
 import threading
 from collections.abc import Iterator, Mapping
-from contextlib import ExitStack
+from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -237,7 +237,7 @@ class LocalStack:
                 self.host.get(registration.provider).implements("hookgate_rotate_secret")
                 and not written
             ):
-                self._push_current_secret(registration)
+                self.push_current_secret(registration)
             self._subscribe(registration)
         return report
 
@@ -272,19 +272,25 @@ class LocalStack:
             registration.settings.model_dump(),
         )
 
-    def _push_current_secret(self, registration: Registration) -> None:
+    def push_current_secret(self, registration: Registration) -> None:
+        """Give the provider the registration's current secret, read now, as an operator would.
+
+        Holds the registration's lease, as sync and rotation do, when the stack has a table.
+        """
         store = runtime.secret_store_from_env()
-        secrets = store.versions(registration.secret_id, grace_seconds=0)
+        secrets = store.read_now(registration.secret_id, grace_seconds=0)
         credentials = (
-            store.versions(registration.api_secret_id, grace_seconds=0).versions[0]
+            store.read_now(registration.api_secret_id, grace_seconds=0).versions[0]
             if registration.api_secret_id
             else None
         )
         current = next(v for v in secrets.versions if v.stage is SecretStage.CURRENT)
         provider = self.host.get(registration.provider)
         url = webhook_url(self.webhook_base_url, registration)
-        if not provider.rotate_secret(registration, url, current, secrets, credentials):
-            raise LocalStackError(f"{registration.name}: the sandbox refused the webhook")
+        leases = runtime.leases_from_env()
+        with leases.hold(registration.name, wait_seconds=30) if leases else nullcontext():
+            if not provider.rotate_secret(registration, url, current, secrets, credentials):
+                raise LocalStackError(f"{registration.name}: the sandbox refused the secret")
 
     def _configure_rotation(self, template: Mapping[str, Any]) -> None:
         """Register the rotation function and turn rotation on where hookgate can rotate."""
