@@ -38,6 +38,7 @@ from hookgate.config import DEFAULT_CONFIG_PATH, load_config
 from hookgate.errors import HookgateError, MalformedPayloadError
 from hookgate.models import SecretStage, SecretVersion, SecretVersions
 from hookgate.plugins import get_plugin_host
+from hookgate_dev.dev_modules import dev_modules
 
 
 def _providers(_: argparse.Namespace) -> int:
@@ -88,8 +89,8 @@ def _check_template(args: argparse.Namespace, config: Any) -> int:
         if args.template:
             raise HookgateError(f"{template_path}: no such file")
         return 0
-    from hookgate.local.schedules import rotation_schedule_problems  # noqa: PLC0415
-    from hookgate.local.template import load_template  # noqa: PLC0415
+    from hookgate_dev.local.schedules import rotation_schedule_problems  # noqa: PLC0415
+    from hookgate_dev.local.template import load_template  # noqa: PLC0415
 
     problems = rotation_schedule_problems(load_template(template_path), config, get_plugin_host())
     for problem in problems:
@@ -159,9 +160,9 @@ def _sync(args: argparse.Namespace) -> int:
 
 def _doctor(args: argparse.Namespace) -> int:
     from hookgate import aws  # noqa: PLC0415 - boto3 only when needed
-    from hookgate.doctor import Doctor, as_json, render  # noqa: PLC0415
     from hookgate.runtime import secret_store_from_env  # noqa: PLC0415
     from hookgate.sync import SyncEngine  # noqa: PLC0415
+    from hookgate_dev.doctor import Doctor, as_json, render  # noqa: PLC0415
 
     config = load_config(args.config)
     base_url = args.base_url or os.environ.get("HOOKGATE_WEBHOOK_BASE_URL")
@@ -231,8 +232,9 @@ def _rotate(args: argparse.Namespace) -> int:
 
 
 def _send(args: argparse.Namespace) -> int:
-    from hookgate import aws, send  # noqa: PLC0415 - boto3 only when needed
+    from hookgate import aws  # noqa: PLC0415 - boto3 only when needed
     from hookgate.sync import webhook_url  # noqa: PLC0415
+    from hookgate_dev import send  # noqa: PLC0415
 
     host = get_plugin_host()
     registration = load_config(args.config, host).get(args.registration)
@@ -270,7 +272,7 @@ def _send(args: argparse.Namespace) -> int:
 
 
 def _fetch_token(token_url: str, client_id: str, client_secret: str) -> str:
-    from hookgate.local.oauth2_client import (  # noqa: PLC0415 - authlib: development only
+    from hookgate_dev.local.oauth2_client import (  # noqa: PLC0415 - authlib: development only
         authlib_httpx,
         fetch_client_credentials_token,
     )
@@ -282,7 +284,7 @@ def _fetch_token(token_url: str, client_id: str, client_secret: str) -> str:
 
 
 def _dev(args: argparse.Namespace) -> int:
-    from hookgate.local.dev import DevOptions, run_dev  # noqa: PLC0415 - local stack only
+    from hookgate_dev.local.dev import DevOptions, run_dev  # noqa: PLC0415 - local stack only
 
     options = DevOptions(
         root=Path(args.root).resolve(),
@@ -301,15 +303,11 @@ def _dev(args: argparse.Namespace) -> int:
 
 
 def load_sandbox(provider: str, key_id: str, key_secret: str) -> Any:
-    """Return the named provider's sandbox (its plugin package's ``sandbox.build_sandbox``)."""
-    import importlib  # noqa: PLC0415
-
-    plugin = get_plugin_host().get(provider).plugin
-    module = getattr(plugin, "__name__", None) or type(plugin).__module__
-    try:
-        sandboxes = importlib.import_module(f"{module.rsplit('.', 1)[0]}.sandbox")
-    except ImportError:
-        raise HookgateError(f"provider {provider!r} has no sandbox yet") from None
+    """Return the named provider's sandbox (its ``hookgate.dev`` sandbox's ``build_sandbox``)."""
+    get_plugin_host().get(provider)  # an unknown provider is named as such
+    sandboxes = dev_modules(provider).sandbox
+    if sandboxes is None:
+        raise HookgateError(f"provider {provider!r} has no sandbox yet")
     return sandboxes.build_sandbox(key_id=key_id, key_secret=key_secret)
 
 

@@ -1,16 +1,15 @@
 """``hookgate send``: deliver one webhook to a registration exactly as its provider would.
 
-The body is a file or one of the provider's samples (its plugin's ``samples.SAMPLE_PAYLOADS``);
-the headers are what the provider sends, made by the provider side's own code (its plugin's
-``sandbox.delivery_headers``: Sinch's signature, 360dialog's custom header, Insider's V1 bearer
-key), with the registration's current secret read from Secrets Manager. A registration with
+The body is a file or one of the provider's samples (``samples.SAMPLE_PAYLOADS`` of its
+``hookgate.dev`` entry point); the headers are what the provider sends, made by the provider side's
+own code (``sandbox.delivery_headers``: Sinch's signature, 360dialog's custom header, Insider's V1
+bearer key), with the registration's current secret read from Secrets Manager. A registration with
 ``oauth2`` first gets a token from the stack's token URL with its client credentials, as the
 provider's OAuth2 client does. The same command serves the local stack and a deployed one.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ import httpx
 from hookgate.errors import HookgateError
 from hookgate.models import Registration
 from hookgate.plugins import PluginHost
+from hookgate_dev.dev_modules import dev_modules
 
 TokenFetcher = Callable[[str, str, str], str]  # (token URL, client id, client secret) -> token
 
@@ -38,12 +38,9 @@ class WebhookRequest:
 
 
 def _provider_module(host: PluginHost, provider: str, name: str) -> ModuleType | None:
-    plugin = host.get(provider).plugin
-    package = (getattr(plugin, "__name__", None) or type(plugin).__module__).rsplit(".", 1)[0]
-    try:
-        return importlib.import_module(f"{package}.{name}")
-    except ImportError:
-        return None
+    host.get(provider)  # an unknown provider is named as such
+    module: ModuleType | None = getattr(dev_modules(provider), name)
+    return module
 
 
 def samples_of(host: PluginHost, provider: str) -> Mapping[str, bytes]:

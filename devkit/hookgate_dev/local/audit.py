@@ -18,10 +18,10 @@ from urllib.parse import urlsplit
 
 from hookgate.config import HookgateConfig
 from hookgate.errors import HookgateError
-from hookgate.local.front import FrontRequest
 from hookgate.models import InboundRequest
 from hookgate.plugins import PluginHost
-from hookgate.sandbox.core import Delivery
+from hookgate_dev.local.front import FrontRequest
+from hookgate_dev.sandbox.core import Delivery
 
 
 @dataclass

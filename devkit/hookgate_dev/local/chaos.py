@@ -30,8 +30,8 @@ import httpx
 
 from hookgate import runtime
 from hookgate.errors import HookgateError
-from hookgate.local.stack import PROPAGATION_SECONDS, LocalStack
 from hookgate.models import SecretStage
+from hookgate_dev.local.stack import PROPAGATION_SECONDS, LocalStack
 
 KINDS = ("clean", "fail-before", "fail-after", "timeout-after", "step-twice", "hand-put")
 _WRITES = ["POST", "PUT", "PATCH", "DELETE"]

@@ -1,6 +1,6 @@
 """``hookgate dev``: the product on one machine, with a live view of what happens.
 
-Brings up the local stack (:mod:`hookgate.local.stack`: AWS emulator, provider sandboxes, the
+Brings up the local stack (:mod:`hookgate_dev.local.stack`: AWS emulator, provider sandboxes, the
 HttpApi front, sync), then (unless ``--no-demo``) has every sandbox deliver distinct webhooks,
 rotates secrets every ``--rotate-every`` seconds if asked, and prints each normalised event as it
 reaches the bus and each rejection with its reason. Ctrl-C stops every part; the exit prints
@@ -23,13 +23,13 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, TextIO
 
-from hookgate.local.audit import audit
-from hookgate.local.chaos import Chaos
-from hookgate.local.emulator import CREDENTIALS, REGION
-from hookgate.local.logs import logs_to
-from hookgate.local.send_lines import send_lines
-from hookgate.local.stack import PROPAGATION_SECONDS, LocalStack, TrafficPump
 from hookgate.sync import render
+from hookgate_dev.local.audit import audit
+from hookgate_dev.local.chaos import Chaos
+from hookgate_dev.local.emulator import CREDENTIALS, REGION
+from hookgate_dev.local.logs import logs_to
+from hookgate_dev.local.send_lines import send_lines
+from hookgate_dev.local.stack import PROPAGATION_SECONDS, LocalStack, TrafficPump
 
 CHAOS_ROTATE_EVERY = 5.0
 

@@ -21,9 +21,9 @@ import httpx
 from moto.server import ThreadedMotoServer
 
 from hookgate.config import HookgateConfig
-from hookgate.local.aws_rotation import RotationService
-from hookgate.local.template import functions, resolve, resources_of_type
 from hookgate.plugins import PluginHost
+from hookgate_dev.local.aws_rotation import RotationService
+from hookgate_dev.local.template import functions, resolve, resources_of_type
 
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"

@@ -23,8 +23,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from hookgate.apigw import build_event
-from hookgate.local.template import HttpRoute
-from hookgate.sandbox.core import public_headers
+from hookgate_dev.local.template import HttpRoute
+from hookgate_dev.sandbox.core import public_headers
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]

@@ -5,7 +5,7 @@ samples (so every genuine request is signed exactly as the provider would sign i
 mixes in forged ones (the same request with one character of each credential header changed),
 and sends them with a bounded number of concurrent connections for a bounded time or count. It
 reports throughput, latency percentiles and every answer that was not the expected one;
-genuine requests come back as :class:`~hookgate.sandbox.core.Delivery` records, so the local
+genuine requests come back as :class:`~hookgate_dev.sandbox.core.Delivery` records, so the local
 audit can check that each one reached the bus exactly once.
 
 :class:`EmulatorCallLog` counts the calls the AWS emulator received (moto's request recorder),
@@ -29,8 +29,8 @@ from typing import Any
 
 import httpx
 
-from hookgate.local.stack import LocalStack
-from hookgate.sandbox.core import Attempt, Delivery, Target, public_headers, unique_body
+from hookgate_dev.local.stack import LocalStack
+from hookgate_dev.sandbox.core import Attempt, Delivery, Target, public_headers, unique_body
 
 # Far above any serial a sandbox's own demo deliveries reach, so ids never collide with them;
 # shared by every factory in the process, so a second run never resends a first run's body.

@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from hookgate.config import HookgateConfig
-from hookgate.local.template import functions, resources_of_type
 from hookgate.models import Registration
 from hookgate.plugins import PluginHost
+from hookgate_dev.local.template import functions, resources_of_type
 
 SECRET_RESOURCE = "AWS::SecretsManager::Secret"  # noqa: S105 - a resource type
 SCHEDULE = "AWS::SecretsManager::RotationSchedule"

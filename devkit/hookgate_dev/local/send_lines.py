@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import shlex
 
-from hookgate.local.emulator import CREDENTIALS, REGION
-from hookgate.local.stack import LocalStack
-from hookgate.send import default_sample
 from hookgate.sync import webhook_url
+from hookgate_dev.local.emulator import CREDENTIALS, REGION
+from hookgate_dev.local.stack import LocalStack
+from hookgate_dev.send import default_sample
 
 
 def send_lines(stack: LocalStack) -> list[str]:

@@ -3,12 +3,13 @@
 ``LocalStack`` is what ``hookgate dev`` runs and what the end-to-end tests drive:
 
 1. moto server on loopback, with what template.yaml declares created in it (``provision``);
-2. one sandbox per provider that hookgate.yaml uses (its plugin's ``sandbox`` module), each
-   with API credentials of its own, stored in the emulator as the registration's api_secret;
+2. one sandbox per provider that hookgate.yaml uses (the ``sandbox`` its ``hookgate.dev`` entry
+   point names: :mod:`hookgate_dev.dev_modules`), each with API credentials of its own, stored
+   in the emulator as the registration's api_secret;
 3. the local front, routing as template.yaml's HttpApi into the real handlers;
 4. sync (``apply``) so every sandbox holds a webhook that points at the front; a webhook sync
    cannot manage (Insider V1: no read API) gets the current secret pushed once instead;
-5. rotation as Secrets Manager runs it (:mod:`hookgate.local.aws_rotation`): the template's
+5. rotation as Secrets Manager runs it (:mod:`hookgate_dev.local.aws_rotation`): the template's
    rotation function is invoked once per step, and rotation is configured on every secret
    hookgate can rotate (the template's RotationSchedules, and every sandboxed registration,
    which has an api_secret here), each configuration tested with testSecret as AWS does.
@@ -19,7 +20,6 @@ the sandboxes, and the handlers read that copy.
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import secrets as random_source
@@ -39,8 +39,13 @@ from botocore.exceptions import ClientError
 from hookgate import runtime
 from hookgate.config import HookgateConfig, load_config
 from hookgate.errors import HookgateError
-from hookgate.local.aws_rotation import RotationService
-from hookgate.local.emulator import (
+from hookgate.models import Registration, SecretStage
+from hookgate.plugins import PluginHost, get_plugin_host
+from hookgate.rotation import RotationEngine, RotationError
+from hookgate.sync import SyncReport, webhook_url
+from hookgate_dev.dev_modules import dev_modules
+from hookgate_dev.local.aws_rotation import RotationService
+from hookgate_dev.local.emulator import (
     ACCOUNT,
     REGION,
     STACK,
@@ -48,20 +53,16 @@ from hookgate.local.emulator import (
     provision,
     running_emulator,
 )
-from hookgate.local.front import FrontRequest, LocalContext, build_front, load_handler
-from hookgate.local.template import (
+from hookgate_dev.local.front import FrontRequest, LocalContext, build_front, load_handler
+from hookgate_dev.local.template import (
     functions,
     http_routes,
     load_template,
     resolve,
     resources_of_type,
 )
-from hookgate.models import Registration, SecretStage
-from hookgate.plugins import PluginHost, get_plugin_host
-from hookgate.rotation import RotationEngine, RotationError
-from hookgate.sandbox.core import Delivery, LocalWiring, Sandbox
-from hookgate.sandbox.server import BackgroundServer
-from hookgate.sync import SyncReport, webhook_url
+from hookgate_dev.sandbox.core import Delivery, LocalWiring, Sandbox
+from hookgate_dev.sandbox.server import BackgroundServer
 
 API_SECRET_PREFIX = "hookgate-local/api/"  # noqa: S105 - a name prefix, not a secret
 
@@ -192,7 +193,7 @@ class LocalStack:
         """Start a sandbox per provider in use; return each registration's wiring."""
         wirings: dict[str, LocalWiring] = {}
         for registration in declared.registrations.values():
-            module = _sandbox_module(self.host, registration.provider)
+            module = _sandbox_module(registration.provider)
             if module is None:
                 self.unsandboxed.append(registration.name)
                 continue
@@ -249,7 +250,7 @@ class LocalStack:
         ``subscribe(sandbox_url, webhook_url, secret, credentials, settings)`` plays the
         dashboard step.
         """
-        module = _sandbox_module(self.host, registration.provider)
+        module = _sandbox_module(registration.provider)
         sandbox = self.sandboxes.get(registration.provider)
         if module is None or sandbox is None or not hasattr(module, "subscribe"):
             return
@@ -428,13 +429,9 @@ class LocalStack:
         return self.account.drain_events()
 
 
-def _sandbox_module(host: PluginHost, provider: str) -> Any | None:
-    plugin = host.get(provider).plugin
-    module = getattr(plugin, "__name__", None) or type(plugin).__module__
-    try:
-        found = importlib.import_module(f"{module.rsplit('.', 1)[0]}.sandbox")
-    except ImportError:
-        return None
+def _sandbox_module(provider: str) -> Any | None:
+    """Return ``provider``'s sandbox module, if it declares one that the local stack can run."""
+    found = dev_modules(provider).sandbox
     if not hasattr(found, "build_sandbox") or not hasattr(found, "local_wiring"):
         return None
     return found

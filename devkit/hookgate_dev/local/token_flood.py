@@ -21,8 +21,8 @@ from functools import partial
 
 import httpx
 
-from hookgate.local.oauth2_client import fetch_client_credentials_token
-from hookgate.sandbox.core import unique_body
+from hookgate_dev.local.oauth2_client import fetch_client_credentials_token
+from hookgate_dev.sandbox.core import unique_body
 
 FIRST_SERIAL = 20_000_000  # far from the sandboxes' and the load generator's serials
 

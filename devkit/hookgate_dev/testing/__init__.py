@@ -1,15 +1,15 @@
 """hookgate's contract suite for provider plugins: a pytest plugin plus a reusable test class.
 
-Use it from any plugin's tests, once hookgate is installed::
+Installing hookgate-dev registers it with pytest (its ``pytest11`` entry point, named
+``hookgate_dev.testing``; with plugin autoloading off: ``pytest -p hookgate_dev.testing``), so a
+plugin's tests only subclass the suite::
 
-    pytest_plugins = ["hookgate.testing"]          # or: pytest -p hookgate.testing
-
-    from hookgate.testing import ProviderContract
+    from hookgate_dev.testing import ProviderContract
 
     class TestMyProviderContract(ProviderContract):
         pass
 
-then override the fixtures documented in :mod:`hookgate.testing.fixtures` (at least
+then override the fixtures documented in :mod:`hookgate_dev.testing.fixtures` (at least
 ``provider_name`` and ``provider_samples``). The suite proves: a good request verifies; a
 tampered body, a wrong secret or a missing header does not; header-name case and base64 bodies
 are handled; the pending and previous secrets verify during a rotation and are named; no
@@ -17,12 +17,12 @@ secret means rejection; unknown events are delivered as ``unknown``; every sampl
 expected types from the taxonomy; and no secret reaches a reason, an event or a log record.
 
 This package imports pytest: it is for tests only, never for a Lambda handler. It holds no
-``assert`` statement, so pytest need not rewrite it; the marker PYTEST_DONT_REWRITE stops pytest
-warning when a test module imports it before naming it in ``pytest_plugins``.
+``assert`` statement, so pytest need not rewrite it; the marker PYTEST_DONT_REWRITE keeps pytest
+from warning when something imported it before pytest could.
 """
 
-from hookgate.testing.contract import ProviderContract, assert_event_types
-from hookgate.testing.fixtures import (
+from hookgate_dev.testing.contract import ProviderContract, assert_event_types
+from hookgate_dev.testing.fixtures import (
     contract_kit,
     contract_now,
     contract_provider,
@@ -40,8 +40,8 @@ from hookgate.testing.fixtures import (
     provider_timestamp_tolerance,
     provider_unknown_payload,
 )
-from hookgate.testing.kit import ContractKit, other_secret, secret_versions
-from hookgate.testing.requests import api_gateway_request
+from hookgate_dev.testing.kit import ContractKit, other_secret, secret_versions
+from hookgate_dev.testing.requests import api_gateway_request
 
 __all__ = [
     "ContractKit",

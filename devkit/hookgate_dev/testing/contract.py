@@ -1,9 +1,7 @@
 """``ProviderContract``: the tests every hookgate provider plugin must pass.
 
 Subclass it in a test module (a class named ``Test*``) and provide the fixtures of
-:mod:`hookgate.testing.fixtures`::
-
-    pytest_plugins = ["hookgate.testing"]
+:mod:`hookgate_dev.testing.fixtures` (hookgate-dev registers them with pytest)::
 
     @pytest.fixture
     def provider_name() -> str:
@@ -32,7 +30,7 @@ import pytest
 from hookgate.errors import MalformedPayloadError
 from hookgate.models import NormalisedEvent, SecretStage, Verdict
 from hookgate.taxonomy import UNKNOWN, is_known
-from hookgate.testing.kit import ContractKit, other_secret, secret_versions
+from hookgate_dev.testing.kit import ContractKit, other_secret, secret_versions
 
 _SENSITIVE_HEADER_WORDS = ("signature", "authorization", "token", "secret", "key")
 _PUBLIC_HEADER_WORDS = ("nonce", "timestamp", "algorithm")  # one-time or public values

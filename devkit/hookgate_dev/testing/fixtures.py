@@ -19,7 +19,7 @@ import pytest
 from hookgate.models import Registration
 from hookgate.plugins import ProviderHandle, load_plugins
 from hookgate.taxonomy import UNKNOWN
-from hookgate.testing.kit import ContractKit, SignHeaders
+from hookgate_dev.testing.kit import ContractKit, SignHeaders
 
 CONTRACT_REGISTRATION = "contract-test"
 CONTRACT_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

@@ -18,7 +18,7 @@ from hookgate.models import (
     Verdict,
 )
 from hookgate.plugins import ProviderHandle
-from hookgate.testing.requests import api_gateway_request
+from hookgate_dev.testing.requests import api_gateway_request
 
 SignHeaders = Callable[[bytes, Mapping[str, str], datetime], dict[str, str]]
 """``signed_headers(body, secret, now)``: the authentication headers for ``body``."""

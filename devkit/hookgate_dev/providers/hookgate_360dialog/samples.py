@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Final
 
-from hookgate.meta_samples import (
+from hookgate_dev.meta_samples import (
     CUSTOMER,
     INBOUND_CONTENT,
     INBOUND_TYPES,

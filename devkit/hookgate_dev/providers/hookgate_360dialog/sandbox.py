@@ -25,7 +25,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from hookgate.sandbox.core import (
+from hookgate_dev.providers.hookgate_360dialog.samples import SAMPLE_PAYLOADS
+from hookgate_dev.sandbox.core import (
     Deliverer,
     FaultInjector,
     LocalWiring,
@@ -33,7 +34,6 @@ from hookgate.sandbox.core import (
     Target,
     build_sandbox_app,
 )
-from hookgate_360dialog.samples import SAMPLE_PAYLOADS
 
 MAX_DESTINATIONS = 3
 WABA_ID = 123065260884961  # seed 003's example WABA

@@ -1,11 +1,11 @@
 """Sample Insider One deliveries (every shape in seed 004), a test key, and Insider's headers.
 
-``TEST_SECRET`` is made up for tests, never a real key. The ``seed_*`` samples are seed 004's
-own payloads (:mod:`hookgate_insider_one.seed_samples`), with placeholders such as
-``{{MESSAGE_ID}}`` left in; the others use concrete made-up values and add what the seed does
-not show: every status, statuses out of order, a multi-item batch, every inbound message type,
-another ``field``, the template message event, and the save-time validation probe.
-``EXPECTED_TYPES`` is the golden data: the types parse must return, in order.
+``TEST_SECRET`` is made up for tests, never a real key. The ``seed_*`` samples are seed 004's own
+payloads (:mod:`hookgate_dev.providers.hookgate_insider_one.seed_samples`), with placeholders such
+as ``{{MESSAGE_ID}}`` left in; the others use concrete made-up values and add what the seed does not
+show: every status, statuses out of order, a multi-item batch, every inbound message type, another
+``field``, the template message event, and the save-time validation probe. ``EXPECTED_TYPES`` is the
+golden data: the types parse must return, in order.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Final
 
-from hookgate.meta_samples import (
+from hookgate_dev.meta_samples import (
     INBOUND_CONTENT,
     INBOUND_TYPES,
     METADATA,
@@ -23,7 +23,7 @@ from hookgate.meta_samples import (
     inbound,
     status,
 )
-from hookgate_insider_one import seed_samples as seed
+from hookgate_dev.providers.hookgate_insider_one import seed_samples as seed
 
 TEST_SECRET: Final[Mapping[str, str]] = {"api_key": "test-only-insider-one-api-key"}
 KEY: Final = "whatsapp-4b9f0c1e2d"

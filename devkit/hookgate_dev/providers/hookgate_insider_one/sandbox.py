@@ -25,7 +25,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from hookgate.sandbox.core import (
+from hookgate_dev.providers.hookgate_insider_one.samples import SAMPLE_PAYLOADS
+from hookgate_dev.sandbox.core import (
     Attempt,
     Deliverer,
     Delivery,
@@ -35,7 +36,6 @@ from hookgate.sandbox.core import (
     Target,
     build_sandbox_app,
 )
-from hookgate_insider_one.samples import SAMPLE_PAYLOADS
 
 EVENTS = {"sent", "delivered", "read", "reply", "failed"}
 PHONE_NUMBERS = {"15551234567"}

@@ -1,10 +1,11 @@
 """Seed 004's sample payloads (Insider One "Webhooks for Conversational WhatsApp"), verbatim.
 
-Copied character for character, placeholders (``{{MESSAGE_ID}}``) included, except that the
-page indents with no-break spaces (U+00A0, a rendering artefact and not JSON whitespace): here
-they are plain spaces. Three are not JSON as published (``"code": {{ERROR_CODE}}`` twice, and a
-``// be empty`` comment); :mod:`hookgate_insider_one.samples` makes them JSON with the smallest
-edit and says which. Names say what each sample is; a comment gives its line in the seed file.
+Copied character for character, placeholders (``{{MESSAGE_ID}}``) included, except that the page
+indents with no-break spaces (U+00A0, a rendering artefact and not JSON whitespace): here they are
+plain spaces. Three are not JSON as published (``"code": {{ERROR_CODE}}`` twice, and a ``// be
+empty`` comment); :mod:`hookgate_dev.providers.hookgate_insider_one.samples` makes them JSON with
+the smallest edit and says which. Names say what each sample is; a comment gives its line in the
+seed file.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Final
 
-from hookgate.meta_samples import (
+from hookgate_dev.meta_samples import (
     INBOUND_CONTENT,
     INBOUND_TYPES,
     METADATA,

@@ -28,7 +28,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from hookgate.sandbox.core import (
+from hookgate_dev.providers.hookgate_meta_whatsapp.samples import SAMPLE_PAYLOADS
+from hookgate_dev.sandbox.core import (
     Deliverer,
     FaultInjector,
     LocalWiring,
@@ -36,7 +37,6 @@ from hookgate.sandbox.core import (
     Target,
     build_sandbox_app,
 )
-from hookgate_meta_whatsapp.samples import SAMPLE_PAYLOADS
 
 APP_ID = "100000000000001"  # made up
 OBJECT = "whatsapp_business_account"

@@ -29,7 +29,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from hookgate.sandbox.core import (
+from hookgate_dev.providers.hookgate_sinch_conversation.samples import SAMPLE_PAYLOADS
+from hookgate_dev.sandbox.core import (
     Deliverer,
     FaultInjector,
     LocalWiring,
@@ -37,7 +38,6 @@ from hookgate.sandbox.core import (
     Target,
     build_sandbox_app,
 )
-from hookgate_sinch_conversation.samples import SAMPLE_PAYLOADS
 
 MAX_WEBHOOKS_PER_APP = 5
 MAX_TARGET = 742

@@ -28,7 +28,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from hookgate.sandbox.core import (
+from hookgate_dev.providers.hookgate_sinch_conversation.sandbox import sinch_signature_headers
+from hookgate_dev.providers.hookgate_sinch_provisioning.samples import SAMPLE_PAYLOADS
+from hookgate_dev.sandbox.core import (
     Deliverer,
     FaultInjector,
     LocalWiring,
@@ -36,8 +38,6 @@ from hookgate.sandbox.core import (
     Target,
     build_sandbox_app,
 )
-from hookgate_sinch_conversation.sandbox import sinch_signature_headers
-from hookgate_sinch_provisioning.samples import SAMPLE_PAYLOADS
 
 MAX_WEBHOOKS = 15
 # The trigger enum of seeds 000/001 (Provisioning API 1.2.36) plus the newer values of

@@ -25,7 +25,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from hookgate.sandbox.core import (
+from hookgate_dev.providers.hookgate_standard_webhooks.samples import SAMPLE_PAYLOADS
+from hookgate_dev.sandbox.core import (
     Deliverer,
     FaultInjector,
     LocalWiring,
@@ -33,7 +34,6 @@ from hookgate.sandbox.core import (
     Target,
     build_sandbox_app,
 )
-from hookgate_standard_webhooks.samples import SAMPLE_PAYLOADS
 
 SECRET_KEY = "signing_secret"  # noqa: S105 - the key's name in hookgate's secret
 
