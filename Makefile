@@ -34,7 +34,7 @@ TIMINGS := .tools/timings.txt
 PYTHON313 = $(eval PYTHON313 := $(shell scripts/find-python.sh))$(PYTHON313)
 
 # mypy refuses a directory without Python files, so only the populated ones are passed.
-MYPY_PATHS := $(foreach dir,layers plugins functions tests benchmarks scripts examples,\
+MYPY_PATHS := $(foreach dir,layers plugins devkit functions tests benchmarks scripts examples,\
 	$(if $(shell find $(dir) -name '*.py' -print -quit 2>/dev/null),$(dir)))
 
 RUFF_CHECK = $(VENV)/bin/ruff check .

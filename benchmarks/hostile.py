@@ -4,7 +4,7 @@ Brings up the local stack (moto server, the provider sandboxes, the front routin
 handlers) twice:
 
 (a) Hostile JSON: every sandboxed registration gets ``--rounds`` rounds of its sandbox's
-    samples, each with one hostile value added (``hookgate.testing.contract.HOSTILE_JSON``:
+    samples, each with one hostile value added (``hookgate_dev.testing.contract.HOSTILE_JSON``:
     nested 65, 100 and 100,000 deep, NaN, Infinity, 1e400, huge integers, duplicate keys) and
     signed exactly as the sandbox signs (Insider One V2 with a real OAuth2 token). Every answer
     must be 400 and nothing may reach the bus. The token endpoint gets JSON bodies of 200,000
@@ -41,8 +41,8 @@ TOKEN_BODIES = {
 
 def hostile_json(rounds: int) -> dict[str, Any]:
     """Part (a): answers to signed hostile JSON, by provider and status."""
-    from hookgate.local.stack import LocalStack
-    from hookgate.testing.contract import HOSTILE_JSON, with_hostile_value
+    from hookgate_dev.local.stack import LocalStack
+    from hookgate_dev.testing.contract import HOSTILE_JSON, with_hostile_value
 
     answers: dict[str, Counter[int]] = {}
     with LocalStack(ROOT, ROOT / "hookgate.yaml") as stack, httpx.Client(timeout=30) as client:
@@ -88,9 +88,9 @@ def hostile_json(rounds: int) -> dict[str, Any]:
 def one_plugin_disabled(plugin: str, duration: float) -> dict[str, Any]:
     """Part (b): the others' genuine traffic with ``plugin`` disabled, and the disabled URL."""
     from hookgate import runtime
-    from hookgate.local.audit import audit
-    from hookgate.local.load import run_load
-    from hookgate.local.stack import LocalStack
+    from hookgate_dev.local.audit import audit
+    from hookgate_dev.local.load import run_load
+    from hookgate_dev.local.stack import LocalStack
 
     os.environ["HOOKGATE_DISABLE_PLUGINS"] = plugin  # before the plugin host loads
     runtime.reset()

@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _audit(stack: Any, result: Any) -> Any:
-    from hookgate.local.audit import audit
+    from hookgate_dev.local.audit import audit
 
     time.sleep(0.5)  # the collector queue receives the bus's last events
     events = stack.account.drain_events(wait_seconds=1)
@@ -50,8 +50,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     os.environ.setdefault(
         "MOTO_RECORDER_FILEPATH", str(Path(tempfile.mkdtemp(prefix="hookgate-load-")) / "calls")
     )
-    from hookgate.local.load import EmulatorCallLog, run_load
-    from hookgate.local.stack import LocalStack
+    from hookgate_dev.local.load import EmulatorCallLog, run_load
+    from hookgate_dev.local.stack import LocalStack
 
     environment = {
         "HOOKGATE_SECRET_CACHE_SECONDS": str(args.cache_seconds),

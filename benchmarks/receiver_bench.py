@@ -175,7 +175,10 @@ def _body() -> bytes:
 
 def _event(body: bytes) -> dict[str, Any]:
     from hookgate.apigw import build_event
-    from hookgate_sinch_conversation.samples import TEST_SECRET, signed_headers
+    from hookgate_dev.providers.hookgate_sinch_conversation.samples import (
+        TEST_SECRET,
+        signed_headers,
+    )
 
     headers = {
         "content-type": "application/json",
@@ -212,7 +215,7 @@ def _config_file(directory: Path) -> Path:
 
 
 def _environment(endpoint: str, config: Path) -> dict[str, str]:
-    from hookgate_sinch_conversation.samples import TEST_SECRET
+    from hookgate_dev.providers.hookgate_sinch_conversation.samples import TEST_SECRET
 
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env.update(
@@ -240,7 +243,7 @@ def _environment(endpoint: str, config: Path) -> dict[str, str]:
 def _provision(endpoint: str) -> None:
     import boto3
 
-    from hookgate_sinch_conversation.samples import TEST_SECRET
+    from hookgate_dev.providers.hookgate_sinch_conversation.samples import TEST_SECRET
 
     def client(service: str) -> Any:
         return boto3.client(  # type: ignore[call-overload]
@@ -393,7 +396,7 @@ def _in_process_receiver(label: str) -> Iterator[tuple[Any, Any]]:
 def warm(iterations: int, rounds: int = 10) -> dict[str, Any]:
     """Median handler time per webhook against the HMAC + model_validate_json floor."""
 
-    from hookgate_sinch_conversation.samples import TEST_SECRET
+    from hookgate_dev.providers.hookgate_sinch_conversation.samples import TEST_SECRET
 
     with _in_process_receiver("bench_receiver_app") as (app, receiver):
         body = _body()
@@ -470,8 +473,8 @@ def verify_only(iterations: int, rounds: int = 10) -> dict[str, Any]:
     from hookgate.config import load_config
     from hookgate.models import SecretStage
     from hookgate.plugins import get_plugin_host
-    from hookgate.testing.kit import secret_versions
-    from hookgate_sinch_conversation.samples import TEST_SECRET
+    from hookgate_dev.providers.hookgate_sinch_conversation.samples import TEST_SECRET
+    from hookgate_dev.testing.kit import secret_versions
 
     body = _body()
     with tempfile.TemporaryDirectory() as tmp:
@@ -596,7 +599,7 @@ def layer_size() -> dict[str, Any]:
 def _provision_in_process() -> None:
     import boto3
 
-    from hookgate_sinch_conversation.samples import TEST_SECRET
+    from hookgate_dev.providers.hookgate_sinch_conversation.samples import TEST_SECRET
 
     boto3.client("secretsmanager", region_name=REGION).create_secret(
         Name=SECRET_NAME, SecretString=json.dumps(dict(TEST_SECRET))

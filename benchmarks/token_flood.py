@@ -23,9 +23,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def run(args: argparse.Namespace) -> bool:
-    from hookgate.local.stack import LocalStack
-    from hookgate.local.token_flood import authlib_fetcher, run_token_flood
-    from hookgate_insider_one.samples import SAMPLE_PAYLOADS
+    from hookgate_dev.local.stack import LocalStack
+    from hookgate_dev.local.token_flood import authlib_fetcher, run_token_flood
+    from hookgate_dev.providers.hookgate_insider_one.samples import SAMPLE_PAYLOADS
 
     environment = {"POWERTOOLS_LOG_LEVEL": "ERROR"}
     with LocalStack(ROOT, ROOT / "hookgate.yaml", environment=environment) as stack:

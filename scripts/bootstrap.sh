@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Create or refresh the local environments, idempotently:
-#   .venv           the project (editable) with its dev extras, on Python 3.13
+#   .venv           the project (editable) with its dev extras, on Python 3.13: hookgate and
+#                   hookgate-dev (devkit/) in one pip call, so the dev extra's requirement on
+#                   hookgate-dev is met by the checkout and never looked up in an index
 #   .tools/sam      the SAM CLI (with cfn-lint), kept apart because it pins its own dependencies
 #   .tools/checkov  checkov, which scans template.yaml; kept apart for the same reason
 # Each carries a stamp (hash of its inputs + interpreter version); an environment whose stamp
@@ -54,7 +56,7 @@ wanted=("$@")
 [[ ${#wanted[@]} -gt 0 ]] || wanted=(venv sam checkov)
 for env in "${wanted[@]}"; do
     case $env in
-        venv) ensure_venv .venv "$(stamp_of pyproject.toml)" -e '.[dev]' ;;
+        venv) ensure_venv .venv "$(stamp_of pyproject.toml devkit/pyproject.toml)" -e '.[dev]' -e ./devkit ;;
         sam) ensure_venv .tools/sam "$(stamp_of scripts/tools-requirements.txt)" -r scripts/tools-requirements.txt ;;
         checkov) ensure_venv .tools/checkov "$(stamp_of scripts/checkov-requirements.txt)" -r scripts/checkov-requirements.txt ;;
         *) echo "bootstrap: unknown environment $env (venv, sam, checkov)" >&2; exit 2 ;;

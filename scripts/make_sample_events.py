@@ -1,10 +1,10 @@
 """Write events/<provider>/<sample>.json: API Gateway v2 events for ``sam local invoke -e``.
 
-For every built-in provider with a ``samples`` module, each sample payload becomes a receiver
-event signed with the provider's documented TEST_SECRET (never a real secret), plus
-``bad_signature.json`` (signed with a wrong secret). Nonces are derived from the sample name,
-so regenerating gives the same files. ``events/token/`` holds requests to the OAuth2 token
-endpoint from the test client ``test-client`` / ``test-only-client-secret``.
+For every built-in provider with ``samples`` (its ``hookgate.dev`` entry point), each sample payload
+becomes a receiver event signed with the provider's documented TEST_SECRET (never a real secret),
+plus ``bad_signature.json`` (signed with a wrong secret). Nonces are derived from the sample name,
+so regenerating gives the same files. ``events/token/`` holds requests to the OAuth2 token endpoint
+from the test client ``test-client`` / ``test-only-client-secret``.
 
     .venv/bin/python scripts/make_sample_events.py                # fixed time (the files in git)
     .venv/bin/python scripts/make_sample_events.py --now now      # fresh timestamps
@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import base64
 import hashlib
-import importlib
 import inspect
 import json
 from collections.abc import Mapping
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from hookgate.apigw import build_event, webhook_event
+from hookgate_dev.dev_modules import dev_modules
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXED_TIME = datetime(2026, 11, 1, 12, 0, 0, tzinfo=UTC)
@@ -106,10 +106,9 @@ def _token_events(out: Path, now: datetime) -> list[Path]:
 def write_events(out: Path, now: datetime) -> list[Path]:
     """Write every provider's sample events under ``out``; return the files written."""
     written: list[Path] = _token_events(out, now)
-    for provider, (package, registration) in PROVIDERS.items():
-        try:
-            samples = importlib.import_module(f"{package}.samples")
-        except ImportError:
+    for provider, (_, registration) in PROVIDERS.items():
+        samples = dev_modules(provider).samples
+        if samples is None:
             continue
         folder = out / provider
         folder.mkdir(parents=True, exist_ok=True)

@@ -1,12 +1,12 @@
 """Mutation-testing gate over hookgate's security-critical modules (``make mutate``).
 
-mutmut names a mutant after its file's path, while hookgate's packages live under ``layers/``
-and ``plugins/`` and are imported as ``hookgate`` and ``hookgate_*``. So the run happens in a
-staging copy (``.mutate/``) whose ``src/`` holds those packages under their import names; the
-rest of the tree (tests, template, docs, events) is copied beside it so that tests reading
-repository files find them. Modules are grouped with the test files that pin them; each group is
-one mutmut run over those files only, and each mutant runs only the selected tests that call the
-mutated function.
+mutmut names a mutant after its file's path, while hookgate's packages live under ``layers/``,
+``plugins/`` and ``devkit/`` and are imported as ``hookgate``, ``hookgate_*`` and ``hookgate_dev``.
+So the run happens in a staging copy (``.mutate/``) whose ``src/`` holds those packages under their
+import names; the rest of the tree (tests, template, docs, events) is copied beside it so that tests
+reading repository files find them. Modules are grouped with the test files that pin them; each
+group is one mutmut run over those files only, and each mutant runs only the selected tests that
+call the mutated function.
 
 Every mutant must be killed or listed in ``scripts/equivalent-mutants.yaml`` with a one-line
 reason; an unlisted survivor, a mutant no test reaches, a timeout, or a stale entry fails the run.
@@ -113,6 +113,7 @@ ALSO_COPY = [
     "tests",
     "layers",
     "plugins",
+    "devkit",
     "template.yaml",
     "hookgate.yaml",
     "events",
@@ -161,6 +162,7 @@ def stage(group: str) -> Path:
     shutil.copytree(ROOT / "layers" / "hookgate", where / "src" / "hookgate", ignore=ignore)
     for plugin in sorted((ROOT / "plugins").glob("hookgate_*")):
         shutil.copytree(plugin, where / "src" / plugin.name, ignore=ignore)
+    shutil.copytree(ROOT / "devkit" / "hookgate_dev", where / "src" / "hookgate_dev", ignore=ignore)
     for name in ALSO_COPY:
         source = ROOT / name
         if source.is_dir():

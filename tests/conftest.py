@@ -7,29 +7,23 @@ through the ``secret_values`` fixture) is searched for. One hit fails the run.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterator
 
 import pytest
 
+from hookgate_dev.dev_modules import dev_modules
+
 _KNOWN_SECRETS: set[str] = set()
 _CAPTURED: list[tuple[str, str]] = []
-_BUILTIN_SAMPLE_MODULES = (
-    "hookgate_sinch_conversation.samples",
-    "hookgate_sinch_provisioning.samples",
-    "hookgate_360dialog.samples",
-    "hookgate_insider_one.samples",
-)
+# The providers whose documented test secrets the scan looks for (their samples' TEST_SECRET).
+_SCANNED_PROVIDERS = ("sinch_conversation", "sinch_provisioning", "360dialog", "insider_one")
 
 
 def _plugin_test_secrets() -> set[str]:
     found: set[str] = set()
-    for name in _BUILTIN_SAMPLE_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        found.update(v for v in getattr(module, "TEST_SECRET", {}).values() if len(v) >= 8)
+    for provider in _SCANNED_PROVIDERS:
+        samples = dev_modules(provider).samples
+        found.update(v for v in getattr(samples, "TEST_SECRET", {}).values() if len(v) >= 8)
     return found
 
 

@@ -27,7 +27,6 @@ from pydantic import BaseModel
 from hookgate import hookimpl
 from hookgate.config import parse_config
 from hookgate.leases import Leases
-from hookgate.local.aws_rotation import RotationService, utc
 from hookgate.models import ProviderInfo, Registration, SecretVersion, SecretVersions
 from hookgate.plugins import load_plugins
 from hookgate.provider_http import ProviderAPIError
@@ -35,6 +34,7 @@ from hookgate.rotation import RotationEngine
 from hookgate.secrets import SecretStore
 from hookgate.sync import SyncEngine
 from hookgate.sync_models import PlannedChange
+from hookgate_dev.local.aws_rotation import RotationService, utc
 
 REGION = "eu-west-1"
 SECRET = "hookgate/demo"

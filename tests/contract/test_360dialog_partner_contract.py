@@ -7,10 +7,8 @@ from types import ModuleType
 
 import pytest
 
-from hookgate.testing import ProviderContract
-from hookgate_360dialog import samples
-
-pytest_plugins = ["hookgate.testing"]
+from hookgate_dev.providers.hookgate_360dialog import samples
+from hookgate_dev.testing import ProviderContract
 
 
 @pytest.fixture

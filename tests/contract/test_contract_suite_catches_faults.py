@@ -1,7 +1,7 @@
 """The contract suite itself: a correct plugin passes it, and each typical fault is caught.
 
 A small provider ``mirror`` (hex HMAC-SHA256 over the raw body) is run through
-:class:`hookgate.testing.ProviderContract` in an inner pytest session, once correct and once per
+:class:`hookgate_dev.testing.ProviderContract` in an inner pytest session, once correct and once per
 injected fault; each fault must fail exactly the contract tests named for it.
 """
 
@@ -161,9 +161,7 @@ class TestFault_{fault}(ProviderContract):
     return f"""
 import pytest
 import mirror_plugin
-from hookgate.testing import ProviderContract
-
-pytest_plugins = ["hookgate.testing"]
+from hookgate_dev.testing import ProviderContract
 
 
 @pytest.fixture

@@ -13,11 +13,9 @@ from typing import Any
 
 import pytest
 
-from hookgate.testing import ProviderContract
-from hookgate.testing.kit import SignHeaders
-from hookgate_hmac import samples
-
-pytest_plugins = ["hookgate.testing"]
+from hookgate_dev.providers.hookgate_hmac import samples
+from hookgate_dev.testing import ProviderContract
+from hookgate_dev.testing.kit import SignHeaders
 
 
 @pytest.fixture

@@ -6,10 +6,8 @@ from types import ModuleType
 
 import pytest
 
-from hookgate.testing import ProviderContract
-from hookgate_meta_whatsapp import samples
-
-pytest_plugins = ["hookgate.testing"]
+from hookgate_dev.providers.hookgate_meta_whatsapp import samples
+from hookgate_dev.testing import ProviderContract
 
 
 @pytest.fixture

@@ -8,10 +8,8 @@ from types import ModuleType
 
 import pytest
 
-from hookgate.testing import ProviderContract
-from hookgate_sinch_provisioning import samples
-
-pytest_plugins = ["hookgate.testing"]
+from hookgate_dev.providers.hookgate_sinch_provisioning import samples
+from hookgate_dev.testing import ProviderContract
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ import pytest
 import yaml
 
 from hookgate import runtime
-from hookgate.local.audit import DeliveryAudit, audit
-from hookgate.local.stack import LocalStack
-from hookgate.sandbox.core import Delivery
+from hookgate_dev.local.audit import DeliveryAudit, audit
+from hookgate_dev.local.stack import LocalStack
+from hookgate_dev.sandbox.core import Delivery
 
 ROOT = Path(__file__).resolve().parents[2]
 BOUND_SECONDS = 60.0

@@ -12,7 +12,7 @@ import io
 import re
 import threading
 
-from hookgate.local.dev import DevOptions, run_dev
+from hookgate_dev.local.dev import DevOptions, run_dev
 from tests.e2e.conftest import BOUND_SECONDS, ROOT, wait_until
 
 

@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from hookgate.local.dev import DevOptions, run_dev
+from hookgate_dev.local.dev import DevOptions, run_dev
 from tests.e2e.conftest import BOUND_SECONDS, ROOT, wait_until
 
 PROVIDERS = {
@@ -90,7 +90,7 @@ def test_ctrl_c_stops_every_part_and_frees_the_ports() -> None:
     import sys
     import time
 
-    command = [sys.executable, "-m", "hookgate.cli", "dev", "--interval", "0.2"]
+    command = [sys.executable, "-m", "hookgate_dev.cli", "dev", "--interval", "0.2"]
     env = {k: v for k, v in os.environ.items() if k not in {"AWS_ENDPOINT_URL", "HOOKGATE_CONFIG"}}
     process = subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
         command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True

@@ -10,9 +10,9 @@ import shlex
 import httpx
 import pytest
 
-from hookgate.cli import main
 from hookgate.errors import HookgateError
-from hookgate.local.stack import LocalStack
+from hookgate_dev.cli import main
+from hookgate_dev.local.stack import LocalStack
 from tests.e2e.conftest import SINCH, secret_stages
 
 APPLIED_THEN_500 = {

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from hookgate.local.audit import DeliveryAudit
-from hookgate.local.load import EmulatorCallLog, LoadResult, forge, run_load
-from hookgate.local.stack import LocalStack
+from hookgate_dev.local.audit import DeliveryAudit
+from hookgate_dev.local.load import EmulatorCallLog, LoadResult, forge, run_load
+from hookgate_dev.local.stack import LocalStack
 
 from .conftest import ROOT, settle
 

@@ -8,8 +8,8 @@ import time
 import httpx
 
 from hookgate import runtime
-from hookgate.local.stack import LocalStack, all_deliveries
 from hookgate.sync import render
+from hookgate_dev.local.stack import LocalStack, all_deliveries
 from tests.e2e.conftest import settle
 from tests.e2e.documented_events import documented_event_count
 

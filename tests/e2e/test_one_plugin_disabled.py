@@ -16,9 +16,9 @@ import httpx
 import pytest
 
 from hookgate import runtime
-from hookgate.local.audit import audit
-from hookgate.local.stack import LocalStack, all_deliveries
 from hookgate.sync import render
+from hookgate_dev.local.audit import audit
+from hookgate_dev.local.stack import LocalStack, all_deliveries
 
 from .conftest import ROOT
 

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from hookgate.errors import HookgateError
-from hookgate.local.stack import LocalStack
+from hookgate_dev.local.stack import LocalStack
 from tests.e2e.conftest import secret_stages, sinch_verified_with, wait_until
 
 REGISTRATION = "sinch-demo"

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from hookgate import aws
-from hookgate.local.stack import LocalStack
 from hookgate.rotation import STEPS
+from hookgate_dev.local.stack import LocalStack
 from tests.e2e.conftest import settle, wait_until
 from tests.integration.conftest import LambdaContext, load_function
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from hookgate.cli import main
 from hookgate.errors import HookgateError
-from hookgate.local.stack import PROPAGATION_SECONDS, LocalStack
 from hookgate.secret_lifecycle import PUSHED_LABEL
+from hookgate_dev.cli import main
+from hookgate_dev.local.stack import PROPAGATION_SECONDS, LocalStack
 from tests.e2e.conftest import secret_stages, sinch_verified_with, wait_until
 
 REGISTRATION = "sinch-demo"

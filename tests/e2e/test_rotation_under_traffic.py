@@ -11,10 +11,10 @@ import time
 from collections import Counter
 from typing import Any
 
-from hookgate.local.audit import audit
-from hookgate.local.stack import CACHE_SECONDS, LocalStack, TrafficPump, all_deliveries
-from hookgate.sandbox.core import Delivery
 from hookgate.secret_lifecycle import CURRENT_LABEL
+from hookgate_dev.local.audit import audit
+from hookgate_dev.local.stack import CACHE_SECONDS, LocalStack, TrafficPump, all_deliveries
+from hookgate_dev.sandbox.core import Delivery
 
 ROTATIONS = 3
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 import yaml
 
-from hookgate.local.dev import DevOptions, run_dev
+from hookgate_dev.local.dev import DevOptions, run_dev
 from tests.e2e.conftest import BOUND_SECONDS, ROOT, wait_until
 
 HOOKGATE = str(Path(sys.executable).with_name("hookgate"))

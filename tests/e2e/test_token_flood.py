@@ -6,9 +6,9 @@ of it in the test command. The attackers share the client's id and address (127.
 
 from __future__ import annotations
 
-from hookgate.local.stack import LocalStack
-from hookgate.local.token_flood import authlib_fetcher, run_token_flood
-from hookgate_insider_one.samples import SAMPLE_PAYLOADS
+from hookgate_dev.local.stack import LocalStack
+from hookgate_dev.local.token_flood import authlib_fetcher, run_token_flood
+from hookgate_dev.providers.hookgate_insider_one.samples import SAMPLE_PAYLOADS
 
 REGISTRATION = "insider-v2-demo"
 

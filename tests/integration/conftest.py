@@ -18,12 +18,12 @@ from moto import mock_aws
 
 from hookgate import runtime
 from hookgate.config import load_config
-from hookgate.local.aws_rotation import RotationService
-from hookgate.local.emulator import LocalAccount, provision, running_emulator
-from hookgate.local.front import build_front
-from hookgate.local.template import http_routes, load_template
 from hookgate.plugins import get_plugin_host
-from hookgate.sandbox.server import BackgroundServer
+from hookgate_dev.local.aws_rotation import RotationService
+from hookgate_dev.local.emulator import LocalAccount, provision, running_emulator
+from hookgate_dev.local.front import build_front
+from hookgate_dev.local.template import http_routes, load_template
+from hookgate_dev.sandbox.server import BackgroundServer
 
 ROOT = Path(__file__).resolve().parents[2]
 REGION: Final = "eu-west-1"
@@ -176,7 +176,7 @@ def write_config(tmp_path: Path, registrations: list[dict[str, Any]]) -> Path:
 @pytest.fixture
 def sinch_account(aws_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Account:
     """An account with the bus, table, bucket and a Sinch Conversation registration secret."""
-    from hookgate_sinch_conversation.samples import TEST_SECRET
+    from hookgate_dev.providers.hookgate_sinch_conversation.samples import TEST_SECRET
 
     sqs, queue_url = create_bus_with_queue()
     dynamodb = boto3.client("dynamodb", region_name=REGION)

@@ -16,12 +16,12 @@ from hookgate.config import parse_config
 from hookgate.models import SecretStage, SecretVersion
 from hookgate.plugins import load_plugins
 from hookgate.provider_http import ProviderAPIError
-from hookgate.sandbox.server import BackgroundServer
 from hookgate.secrets import SecretStore
 from hookgate.sync import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, SyncEngine
 from hookgate_360dialog.client import Dialog360Client
 from hookgate_360dialog.register import push_secret
-from hookgate_360dialog.sandbox import build_sandbox
+from hookgate_dev.providers.hookgate_360dialog.sandbox import build_sandbox
+from hookgate_dev.sandbox.server import BackgroundServer
 
 API_KEY = "d360-sandbox-api-key"
 BASE = "https://abc.execute-api.eu-west-1.amazonaws.com/webhooks"

@@ -22,12 +22,12 @@ from hookgate.config import parse_config
 from hookgate.models import SecretStage, SecretVersion
 from hookgate.plugins import load_plugins
 from hookgate.provider_http import ProviderAPIError
-from hookgate.sandbox.server import BackgroundServer
 from hookgate.secrets import SecretStore
 from hookgate.sync import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, SyncEngine
+from hookgate_dev.providers.hookgate_insider_one.sandbox import build_sandbox
+from hookgate_dev.sandbox.server import BackgroundServer
 from hookgate_insider_one.client import InsiderClient
 from hookgate_insider_one.register import EVENTS, push_secret
-from hookgate_insider_one.sandbox import build_sandbox
 
 GW_ID, GW_SECRET = "gateway-client", "gateway-secret-value-1"
 PHONE = "15551234567"

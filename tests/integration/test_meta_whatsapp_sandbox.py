@@ -18,10 +18,10 @@ from starlette.routing import Route
 
 from hookgate.models import InboundRequest, Registration, SecretStage
 from hookgate.plugins import load_plugins
-from hookgate.sandbox.server import BackgroundServer
-from hookgate.testing.kit import secret_versions
-from hookgate_meta_whatsapp import sandbox
-from hookgate_meta_whatsapp.samples import TEST_SECRET
+from hookgate_dev.providers.hookgate_meta_whatsapp import sandbox
+from hookgate_dev.providers.hookgate_meta_whatsapp.samples import TEST_SECRET
+from hookgate_dev.sandbox.server import BackgroundServer
+from hookgate_dev.testing.kit import secret_versions
 from hookgate_meta_whatsapp.settings import MetaWhatsAppSettings
 
 pytestmark = pytest.mark.integration

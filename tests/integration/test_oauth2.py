@@ -20,9 +20,9 @@ import pytest
 import yaml
 
 from hookgate import runtime
-from hookgate.local.emulator import LocalAccount
-from hookgate.local.oauth2_client import authlib_httpx
-from hookgate_insider_one.samples import SAMPLE_PAYLOADS
+from hookgate_dev.local.emulator import LocalAccount
+from hookgate_dev.local.oauth2_client import authlib_httpx
+from hookgate_dev.providers.hookgate_insider_one.samples import SAMPLE_PAYLOADS
 
 from .conftest import front_on_emulator
 
@@ -267,8 +267,8 @@ def test_a_delivery_without_a_valid_token_is_refused(stack: Stack) -> None:
 def test_sinch_client_credentials_need_the_token_and_the_signature(
     stack: Stack, secret_values: set[str]
 ) -> None:
-    from hookgate_sinch_conversation.samples import SAMPLE_PAYLOADS as SINCH
-    from hookgate_sinch_conversation.samples import signed_headers
+    from hookgate_dev.providers.hookgate_sinch_conversation.samples import SAMPLE_PAYLOADS as SINCH
+    from hookgate_dev.providers.hookgate_sinch_conversation.samples import signed_headers
 
     creds = stack.credentials("sinch-oauth")
     # Sinch's default token request: Basic auth, form body (providers.md §1.4).

@@ -13,7 +13,11 @@ import pytest
 
 from hookgate.apigw import webhook_event
 from hookgate.runtime import get_receiver
-from hookgate_sinch_conversation.samples import SAMPLE_PAYLOADS, TEST_SECRET, signed_headers
+from hookgate_dev.providers.hookgate_sinch_conversation.samples import (
+    SAMPLE_PAYLOADS,
+    TEST_SECRET,
+    signed_headers,
+)
 
 from .conftest import BUCKET, REGION, Account, LambdaContext, create_bus_with_queue
 

@@ -10,7 +10,7 @@ import pytest
 
 from hookgate.apigw import webhook_event
 from hookgate.webhook_metrics import RECEIVER_METRICS
-from hookgate_sinch_conversation.samples import SAMPLE_PAYLOADS
+from hookgate_dev.providers.hookgate_sinch_conversation.samples import SAMPLE_PAYLOADS
 
 from .conftest import Account, LambdaContext
 from .test_receiver import signed

@@ -14,8 +14,8 @@ import boto3
 import pytest
 
 from hookgate import aws
-from hookgate_360dialog.samples import TEST_SECRET as D360_SECRET
-from hookgate_sinch_conversation.samples import SAMPLE_PAYLOADS
+from hookgate_dev.providers.hookgate_360dialog.samples import TEST_SECRET as D360_SECRET
+from hookgate_dev.providers.hookgate_sinch_conversation.samples import SAMPLE_PAYLOADS
 
 from .aws_faults import failing
 from .conftest import REGION, TABLE, Account, write_config

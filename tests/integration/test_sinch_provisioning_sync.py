@@ -17,13 +17,13 @@ from hookgate.config import parse_config
 from hookgate.models import SecretStage, SecretVersion
 from hookgate.plugins import load_plugins
 from hookgate.provider_http import ProviderAPIError
-from hookgate.sandbox.core import Fault
-from hookgate.sandbox.server import BackgroundServer
 from hookgate.secrets import SecretStore
 from hookgate.sync import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, SyncEngine
+from hookgate_dev.providers.hookgate_sinch_provisioning.sandbox import build_sandbox
+from hookgate_dev.sandbox.core import Fault
+from hookgate_dev.sandbox.server import BackgroundServer
 from hookgate_sinch_provisioning.client import SinchProvisioningClient
 from hookgate_sinch_provisioning.register import push_secret
-from hookgate_sinch_provisioning.sandbox import build_sandbox
 
 KEY_ID, KEY_SECRET = "papi-key", "papi-key-secret-value"
 BASE = "https://abc.execute-api.eu-west-1.amazonaws.com/webhooks"

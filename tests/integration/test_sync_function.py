@@ -12,8 +12,8 @@ import pytest
 from moto import mock_aws
 
 from hookgate import runtime
-from hookgate.sandbox.server import BackgroundServer
-from hookgate_sinch_conversation.sandbox import build_sandbox
+from hookgate_dev.providers.hookgate_sinch_conversation.sandbox import build_sandbox
+from hookgate_dev.sandbox.server import BackgroundServer
 
 from .conftest import LambdaContext, create_bus_with_queue, load_function, write_config
 

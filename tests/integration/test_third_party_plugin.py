@@ -137,7 +137,7 @@ def test_the_allow_list_loads_only_the_named_plugins(site: Path) -> None:
 
 
 def test_acme_passes_hookgate_contract_suite_in_its_own_project(site: Path, tmp_path: Path) -> None:
-    """A plugin author runs ``hookgate.testing`` against an installed plugin, outside hookgate."""
+    """A plugin author runs the contract suite against an installed plugin, outside hookgate."""
     project = tmp_path / "acme-tests"
     shutil.copytree(THIRD_PARTY / "hookgate-acme" / "tests", project)
     done = subprocess.run(

@@ -22,13 +22,13 @@ import yaml
 
 from hookgate import runtime
 from hookgate.apigw import build_event, webhook_event
-from hookgate.local.emulator import LocalAccount
 from hookgate.runtime import get_sync_engine
 from hookgate.sync import render
-from hookgate_360dialog import samples as dialog
-from hookgate_insider_one import samples as insider
-from hookgate_sinch_conversation import samples as sinch
-from hookgate_sinch_provisioning import samples as provisioning
+from hookgate_dev.local.emulator import LocalAccount
+from hookgate_dev.providers.hookgate_360dialog import samples as dialog
+from hookgate_dev.providers.hookgate_insider_one import samples as insider
+from hookgate_dev.providers.hookgate_sinch_conversation import samples as sinch
+from hookgate_dev.providers.hookgate_sinch_provisioning import samples as provisioning
 
 from .conftest import LambdaContext, front_on_emulator, load_function
 from .test_receiver_metrics import emf_records, views

@@ -19,12 +19,16 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, settings
 
-from hookgate.local.emulator import LocalAccount
-from hookgate_360dialog.samples import TEST_SECRET as DIALOG_SECRET
-from hookgate_insider_one.samples import TEST_SECRET as INSIDER_SECRET
-from hookgate_sinch_conversation.samples import TEST_SECRET as SINCH_SECRET
-from hookgate_sinch_provisioning.samples import PROJECT_ID as PROVISIONING_PROJECT
-from hookgate_sinch_provisioning.samples import TEST_SECRET as PROVISIONING_SECRET
+from hookgate_dev.local.emulator import LocalAccount
+from hookgate_dev.providers.hookgate_360dialog.samples import TEST_SECRET as DIALOG_SECRET
+from hookgate_dev.providers.hookgate_insider_one.samples import TEST_SECRET as INSIDER_SECRET
+from hookgate_dev.providers.hookgate_sinch_conversation.samples import TEST_SECRET as SINCH_SECRET
+from hookgate_dev.providers.hookgate_sinch_provisioning.samples import (
+    PROJECT_ID as PROVISIONING_PROJECT,
+)
+from hookgate_dev.providers.hookgate_sinch_provisioning.samples import (
+    TEST_SECRET as PROVISIONING_SECRET,
+)
 from tests.integration.conftest import LambdaContext, front_on_emulator, load_function
 
 ROOT = Path(__file__).resolve().parents[2]

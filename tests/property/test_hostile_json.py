@@ -18,11 +18,11 @@ from urllib.parse import urlencode
 
 import pytest
 
-from hookgate.testing.contract import with_hostile_value
-from hookgate_360dialog import samples as dialog
-from hookgate_insider_one import samples as insider
-from hookgate_sinch_conversation import samples as sinch
-from hookgate_sinch_provisioning import samples as provisioning
+from hookgate_dev.providers.hookgate_360dialog import samples as dialog
+from hookgate_dev.providers.hookgate_insider_one import samples as insider
+from hookgate_dev.providers.hookgate_sinch_conversation import samples as sinch
+from hookgate_dev.providers.hookgate_sinch_provisioning import samples as provisioning
+from hookgate_dev.testing.contract import with_hostile_value
 
 from .conftest import MAX_BODY_BYTES, Api
 from .test_hostile_receiver import api_event, encode

@@ -20,15 +20,19 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from hookgate_360dialog.samples import SAMPLE_PAYLOADS as DIALOG_SAMPLES
-from hookgate_360dialog.samples import TEST_SECRET as DIALOG_SECRET
-from hookgate_360dialog.samples import signed_headers as dialog_headers
-from hookgate_insider_one.samples import SAMPLE_PAYLOADS as INSIDER_SAMPLES
-from hookgate_insider_one.samples import TEST_SECRET as INSIDER_SECRET
-from hookgate_insider_one.samples import signed_headers as insider_headers
-from hookgate_sinch_conversation.samples import SAMPLE_PAYLOADS as SINCH_SAMPLES
-from hookgate_sinch_conversation.samples import TEST_SECRET as SINCH_SECRET
-from hookgate_sinch_conversation.samples import signed_headers as sinch_headers
+from hookgate_dev.providers.hookgate_360dialog.samples import SAMPLE_PAYLOADS as DIALOG_SAMPLES
+from hookgate_dev.providers.hookgate_360dialog.samples import TEST_SECRET as DIALOG_SECRET
+from hookgate_dev.providers.hookgate_360dialog.samples import signed_headers as dialog_headers
+from hookgate_dev.providers.hookgate_insider_one.samples import SAMPLE_PAYLOADS as INSIDER_SAMPLES
+from hookgate_dev.providers.hookgate_insider_one.samples import TEST_SECRET as INSIDER_SECRET
+from hookgate_dev.providers.hookgate_insider_one.samples import signed_headers as insider_headers
+from hookgate_dev.providers.hookgate_sinch_conversation.samples import (
+    SAMPLE_PAYLOADS as SINCH_SAMPLES,
+)
+from hookgate_dev.providers.hookgate_sinch_conversation.samples import TEST_SECRET as SINCH_SECRET
+from hookgate_dev.providers.hookgate_sinch_conversation.samples import (
+    signed_headers as sinch_headers,
+)
 
 from .conftest import HOSTILE, MAX_BODY_BYTES, Api
 

@@ -20,7 +20,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from hookgate.local.template import http_routes, load_template
+from hookgate_dev.local.template import http_routes, load_template
 
 from .conftest import HOSTILE, Api
 

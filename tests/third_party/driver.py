@@ -2,13 +2,13 @@
 
 Reads ``{"settings": {provider: settings}}`` on stdin. Loads providers with hookgate's cached
 plugin host (so HOOKGATE_PLUGINS / HOOKGATE_DISABLE_PLUGINS apply), then for every provider in
-``settings`` that loaded, signs each sample of its ``samples`` module, verifies and parses it,
-and checks that a forged request is refused. Prints one JSON report on stdout.
+``settings`` that loaded, signs each sample of its ``samples`` module (found through its
+``hookgate.dev`` entry point), verifies and parses it, and checks that a forged request is
+refused. Prints one JSON report on stdout.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 import sys
@@ -17,15 +17,16 @@ from typing import Any
 
 from hookgate.models import Registration, SecretStage
 from hookgate.plugins import ProviderHandle, get_plugin_host
-from hookgate.testing import api_gateway_request, other_secret, secret_versions
+from hookgate_dev.dev_modules import dev_modules
+from hookgate_dev.testing import api_gateway_request, other_secret, secret_versions
 
 NOW = datetime.now(UTC)
 
 
 def exercise(handle: ProviderHandle, settings: dict[str, Any]) -> dict[str, Any]:
     """Verify and parse every sample of ``handle``'s plugin; report what happened."""
-    package = handle.plugin.__name__.rpartition(".")[0]  # type: ignore[attr-defined]
-    samples = importlib.import_module(f"{package}.samples")
+    samples = dev_modules(handle.name).samples
+    assert samples is not None, f"{handle.name} declares no hookgate.dev samples"
     registration = Registration(
         name="third-party-test",
         provider=handle.name,

@@ -24,14 +24,14 @@ from hookgate.models import (
 )
 from hookgate.taxonomy import EVENT_TYPES
 from hookgate_360dialog import plugin
-from hookgate_360dialog.samples import (
+from hookgate_360dialog.settings import Dialog360Settings
+from hookgate_dev.providers.hookgate_360dialog.samples import (
     EXPECTED_TYPES,
     SAMPLE_PAYLOADS,
     TEST_PARTNER_SECRET,
     TEST_SECRET,
     signed_headers,
 )
-from hookgate_360dialog.settings import Dialog360Settings
 
 from .test_meta_whatsapp import JSON_VALUES
 

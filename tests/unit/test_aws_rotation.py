@@ -11,7 +11,7 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from hookgate.local.aws_rotation import INCOMPLETE, RotationService
+from hookgate_dev.local.aws_rotation import INCOMPLETE, RotationService
 
 ARN = "arn:aws:lambda:eu-west-1:123456789012:function:rotation"
 

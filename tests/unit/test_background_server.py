@@ -12,8 +12,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from hookgate.local.emulator import running_emulator
-from hookgate.sandbox.server import BackgroundServer
+from hookgate_dev.local.emulator import running_emulator
+from hookgate_dev.sandbox.server import BackgroundServer
 
 
 async def hello(request: Request) -> PlainTextResponse:

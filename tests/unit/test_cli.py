@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from hookgate import cli, runtime
-from hookgate.cli import main
+from hookgate import runtime
 from hookgate.plugins import load_plugins
+from hookgate_dev import cli
+from hookgate_dev.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "events" / "sinch_conversation"
@@ -149,8 +150,8 @@ def test_plan_needs_a_base_url(
 def test_sandbox_loading(capsys: pytest.CaptureFixture[str]) -> None:
     import httpx
 
-    from hookgate.cli import load_sandbox
-    from hookgate.sandbox.server import BackgroundServer
+    from hookgate_dev.cli import load_sandbox
+    from hookgate_dev.sandbox.server import BackgroundServer
 
     sandbox = load_sandbox("sinch_conversation", "kid", "ksecret-value-1")
     with BackgroundServer(sandbox.app) as server, httpx.Client(base_url=server.url) as client:

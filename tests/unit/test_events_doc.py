@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from hookgate.taxonomy import EVENT_TYPES
+from hookgate_dev.dev_modules import dev_modules
 
 DOC = Path(__file__).parents[2] / "docs" / "events.md"
 BUILTIN_PACKAGES = {
@@ -333,5 +334,6 @@ def test_every_type_has_an_example_that_parses_to_it(doc_text: str) -> None:
     for kind, file in listed.items():
         provider, sample = Path(file).parent.name, Path(file).stem
         assert (DOC.parents[1] / file).is_file(), file
-        samples = importlib.import_module(f"{BUILTIN_PACKAGES[provider]}.samples")
+        samples = dev_modules(provider).samples
+        assert samples is not None, provider
         assert kind in samples.EXPECTED_TYPES[sample], (kind, file)

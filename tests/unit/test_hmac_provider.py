@@ -19,9 +19,9 @@ from pydantic import ValidationError
 
 from hookgate.models import Registration, SecretStage, Verdict
 from hookgate.plugins import load_plugins
-from hookgate.testing.kit import secret_versions
-from hookgate.testing.requests import api_gateway_request
-from hookgate_hmac import samples, sandbox
+from hookgate_dev.providers.hookgate_hmac import samples, sandbox
+from hookgate_dev.testing.kit import secret_versions
+from hookgate_dev.testing.requests import api_gateway_request
 from hookgate_hmac.settings import HmacSettings
 
 PROVIDER = load_plugins().get("hmac")

@@ -26,8 +26,13 @@ from hookgate.models import (
 from hookgate.oauth2.tokens import BearerTokens, SigningKeys
 from hookgate.secrets import SecretStore
 from hookgate.taxonomy import EVENT_TYPES
+from hookgate_dev.providers.hookgate_insider_one.samples import (
+    EXPECTED_TYPES,
+    KEY,
+    SAMPLE_PAYLOADS,
+    TEST_SECRET,
+)
 from hookgate_insider_one import plugin
-from hookgate_insider_one.samples import EXPECTED_TYPES, KEY, SAMPLE_PAYLOADS, TEST_SECRET
 from hookgate_insider_one.settings import InsiderOneSettings
 
 from .test_meta_whatsapp import JSON_VALUES

@@ -14,7 +14,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hookgate.errors import MalformedPayloadError
-from hookgate.meta_samples import BSUID, TEMPLATE_EVENTS
 from hookgate.meta_whatsapp import (
     MAX_DEPTH,
     META_EVENT_TYPES,
@@ -24,7 +23,8 @@ from hookgate.meta_whatsapp import (
 )
 from hookgate.models import NormalisedEvent
 from hookgate.taxonomy import EVENT_TYPES
-from hookgate_360dialog.samples import EXPECTED_TYPES, SAMPLE_PAYLOADS
+from hookgate_dev.meta_samples import BSUID, TEMPLATE_EVENTS
+from hookgate_dev.providers.hookgate_360dialog.samples import EXPECTED_TYPES, SAMPLE_PAYLOADS
 
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
 

@@ -10,10 +10,10 @@ import pytest
 
 from hookgate.models import InboundRequest, Registration, SecretStage
 from hookgate.plugins import load_plugins
-from hookgate.testing.kit import secret_versions
-from hookgate.testing.requests import api_gateway_request
-from hookgate_meta_whatsapp import sandbox
-from hookgate_meta_whatsapp.samples import SAMPLE_PAYLOADS, TEST_SECRET
+from hookgate_dev.providers.hookgate_meta_whatsapp import sandbox
+from hookgate_dev.providers.hookgate_meta_whatsapp.samples import SAMPLE_PAYLOADS, TEST_SECRET
+from hookgate_dev.testing.kit import secret_versions
+from hookgate_dev.testing.requests import api_gateway_request
 from hookgate_meta_whatsapp.settings import MetaWhatsAppSettings
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

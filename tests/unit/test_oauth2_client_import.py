@@ -9,7 +9,7 @@ import textwrap
 _PROBE = textwrap.dedent(
     """
     import warnings
-    from hookgate.local.oauth2_client import authlib_httpx
+    from hookgate_dev.local.oauth2_client import authlib_httpx
 
     warnings.simplefilter("error")
     before = list(warnings.filters)

@@ -14,7 +14,6 @@ from botocore.exceptions import ClientError
 
 from hookgate.config import parse_config
 from hookgate.leases import Leases
-from hookgate.local.aws_rotation import INCOMPLETE
 from hookgate.oauth2.tokens import SigningKeys
 from hookgate.rotation import (
     STEPS,
@@ -24,6 +23,7 @@ from hookgate.rotation import (
 )
 from hookgate.secret_lifecycle import PUSHED_LABEL
 from hookgate.secrets import SecretStore
+from hookgate_dev.local.aws_rotation import INCOMPLETE
 from tests.lifecycle_world import (
     FAIL_AFTER,
     FAIL_BEFORE,

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from hookgate.errors import MalformedPayloadError
 from hookgate.safe_json import MAX_BYTES, MAX_DEPTH, load_object, loads, nesting_depth
-from hookgate.testing.contract import HOSTILE_JSON, with_hostile_value
+from hookgate_dev.testing.contract import HOSTILE_JSON, with_hostile_value
 
 
 def nested(depth: int) -> bytes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from hookgate.sandbox.core import FaultInjector
+from hookgate_dev.sandbox.core import FaultInjector
 
 
 def test_a_hang_ends_when_the_faults_are_cleared() -> None:
@@ -28,7 +28,7 @@ def test_a_hang_without_clearing_lasts_its_bound() -> None:
 
 
 def test_a_delivery_keeps_its_ids_but_no_credential_header() -> None:
-    from hookgate.sandbox.core import public_headers
+    from hookgate_dev.sandbox.core import public_headers
 
     kept = public_headers(
         {

@@ -18,17 +18,20 @@ from pathlib import Path
 
 import pytest
 
+from hookgate_dev.providers.hookgate_insider_one import sandbox as insider_sandbox
+from hookgate_dev.providers.hookgate_sinch_conversation import sandbox as conversation_sandbox
+from hookgate_dev.providers.hookgate_sinch_provisioning import sandbox as provisioning_sandbox
 from hookgate_insider_one import register as insider_register
-from hookgate_insider_one import sandbox as insider_sandbox
-from hookgate_sinch_conversation import sandbox as conversation_sandbox
 from hookgate_sinch_conversation.event_types import EVENT_TYPE_MAP as CONVERSATION_MAP
 from hookgate_sinch_conversation.event_types import PAYLOAD_KEYS
-from hookgate_sinch_provisioning import sandbox as provisioning_sandbox
 from hookgate_sinch_provisioning.event_types import EVENT_TYPE_MAP as PROVISIONING_MAP
 
 ROOT = Path(__file__).resolve().parents[2]
 SANDBOX_MODULES = sorted(
-    [*ROOT.glob("plugins/*/sandbox.py"), *ROOT.glob("layers/hookgate/sandbox/*.py")]
+    [
+        *ROOT.glob("devkit/hookgate_dev/providers/*/sandbox.py"),
+        *ROOT.glob("devkit/hookgate_dev/sandbox/*.py"),
+    ]
 )
 FORBIDDEN_NAMES = {
     "sign",
@@ -40,6 +43,8 @@ FORBIDDEN_NAMES = {
     "META_EVENT_TYPES",
 }
 ALLOWED_FROM_SAMPLES = {"SAMPLE_PAYLOADS"}
+# Where the built-in providers' samples and sandboxes live.
+DEV_PROVIDERS = "hookgate_dev.providers."
 
 
 def imports_of(path: Path) -> list[tuple[str, str | None]]:
@@ -61,13 +66,18 @@ def problems(path: Path) -> list[str]:
         where = f"{module}{'.' + name if name else ''}"
         if name in FORBIDDEN_NAMES:
             found.append(f"imports {where}")
-        elif package.startswith("hookgate_"):
-            if rest == "samples" and name in ALLOWED_FROM_SAMPLES:
+        elif module.startswith(DEV_PROVIDERS):
+            kind = module.rpartition(".")[2]
+            if kind == "samples" and name in ALLOWED_FROM_SAMPLES:
                 continue
-            if rest == "sandbox":
+            if kind == "sandbox":
                 continue
             found.append(f"imports {where} from a plugin")
-        elif package == "hookgate" and not rest.startswith("sandbox"):
+        elif package == "hookgate_dev" and rest.startswith("sandbox"):
+            continue
+        elif package.startswith("hookgate_"):
+            found.append(f"imports {where} from a plugin")
+        elif package in {"hookgate", "hookgate_dev"}:
             found.append(f"imports {where} from hookgate's core")
     return found
 
@@ -95,7 +105,9 @@ def test_no_sandbox_imports_a_plugin_signer_verifier_or_event_map(path: Path) ->
 def test_the_import_check_catches_what_it_is_for(tmp_path: Path) -> None:
     leaning = tmp_path / "sandbox.py"
     leaning.write_text(
-        "from hookgate_sinch_conversation.samples import SAMPLE_PAYLOADS, signed_headers\n"
+        "from hookgate_dev.providers.hookgate_sinch_conversation.samples import (\n"
+        "    SAMPLE_PAYLOADS, signed_headers,\n"
+        ")\n"
         "from hookgate_sinch_provisioning.event_types import CHANNEL_PREFIXES\n"
         "from hookgate.taxonomy import UNKNOWN\n"
         "def later():\n"
@@ -104,7 +116,7 @@ def test_the_import_check_catches_what_it_is_for(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert problems(leaning) == [
-        "imports hookgate_sinch_conversation.samples.signed_headers",
+        "imports hookgate_dev.providers.hookgate_sinch_conversation.samples.signed_headers",
         "imports hookgate_sinch_provisioning.event_types.CHANNEL_PREFIXES from a plugin",
         "imports hookgate.taxonomy.UNKNOWN from hookgate's core",
         "imports hookgate_360dialog.plugin.partner_signature",

@@ -12,10 +12,10 @@ import pytest
 from moto import mock_aws
 
 from hookgate.errors import SecretUnavailableError
-from hookgate.local.aws_rotation import RotationService
 from hookgate.models import SecretStage
 from hookgate.secret_lifecycle import current_label, in_force, pushed_label
 from hookgate.secrets import SecretStore
+from hookgate_dev.local.aws_rotation import RotationService
 
 SECRET = "hookgate/test"
 

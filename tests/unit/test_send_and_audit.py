@@ -10,14 +10,14 @@ from pydantic import SecretStr
 
 from hookgate.config import HookgateConfig, load_config
 from hookgate.errors import HookgateError
-from hookgate.local.audit import audit, sent_by_hand
-from hookgate.local.front import FrontRequest
 from hookgate.models import InboundRequest, SecretStage, SecretVersion, SecretVersions
 from hookgate.plugins import PluginHost, get_plugin_host
-from hookgate.sandbox.core import Attempt, Delivery
-from hookgate.send import build_request, token_url_for
-from hookgate_insider_one.samples import SAMPLE_PAYLOADS
-from hookgate_sinch_conversation.samples import TEST_SECRET
+from hookgate_dev.local.audit import audit, sent_by_hand
+from hookgate_dev.local.front import FrontRequest
+from hookgate_dev.providers.hookgate_insider_one.samples import SAMPLE_PAYLOADS
+from hookgate_dev.providers.hookgate_sinch_conversation.samples import TEST_SECRET
+from hookgate_dev.sandbox.core import Attempt, Delivery
+from hookgate_dev.send import build_request, token_url_for
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 29, 12, tzinfo=UTC)

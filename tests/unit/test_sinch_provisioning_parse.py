@@ -13,8 +13,8 @@ from hookgate.errors import MalformedPayloadError
 from hookgate.models import NormalisedEvent, Registration
 from hookgate.plugins import ProviderHandle, load_plugins
 from hookgate.taxonomy import EVENT_TYPES
-from hookgate.testing import api_gateway_request
-from hookgate_sinch_provisioning import samples
+from hookgate_dev.providers.hookgate_sinch_provisioning import samples
+from hookgate_dev.testing import api_gateway_request
 from hookgate_sinch_provisioning.event_types import EVENT_TYPE_MAP
 from hookgate_sinch_provisioning.settings import SinchProvisioningSettings
 

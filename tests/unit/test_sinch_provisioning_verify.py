@@ -10,8 +10,8 @@ from pydantic import ValidationError
 
 from hookgate.models import Registration, SecretStage, Verdict
 from hookgate.plugins import ProviderHandle, load_plugins
-from hookgate.testing import api_gateway_request, secret_versions
-from hookgate_sinch_provisioning import samples
+from hookgate_dev.providers.hookgate_sinch_provisioning import samples
+from hookgate_dev.testing import api_gateway_request, secret_versions
 from hookgate_sinch_provisioning.schemes import sign
 from hookgate_sinch_provisioning.settings import SinchProvisioningSettings
 

@@ -16,10 +16,10 @@ from standardwebhooks import Webhook
 
 from hookgate.models import Registration, SecretStage, Verdict
 from hookgate.plugins import load_plugins
-from hookgate.testing.kit import secret_versions
-from hookgate.testing.requests import api_gateway_request
-from hookgate_standard_webhooks import sandbox
-from hookgate_standard_webhooks.samples import SAMPLE_PAYLOADS, TEST_SECRET
+from hookgate_dev.providers.hookgate_standard_webhooks import sandbox
+from hookgate_dev.providers.hookgate_standard_webhooks.samples import SAMPLE_PAYLOADS, TEST_SECRET
+from hookgate_dev.testing.kit import secret_versions
+from hookgate_dev.testing.requests import api_gateway_request
 from hookgate_standard_webhooks.settings import StandardWebhooksSettings
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
-from hookgate.local.template import load_template as read_template
+from hookgate_dev.local.template import load_template as read_template
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_PATH = ROOT / "template.yaml"
@@ -653,8 +653,8 @@ def test_rotation_is_scheduled_exactly_where_hookgate_can_rotate(
     template: dict[str, Any],
 ) -> None:
     from hookgate.config import load_config
-    from hookgate.local.schedules import rotation_schedule_problems
     from hookgate.plugins import load_plugins
+    from hookgate_dev.local.schedules import rotation_schedule_problems
 
     host = load_plugins()
     config = load_config(CONFIG_PATH, host)

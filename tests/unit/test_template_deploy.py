@@ -20,7 +20,7 @@ import pytest
 import yaml
 from moto.events.models import EventPattern
 
-from hookgate.local.template import load_template, resolve, resources_of_type
+from hookgate_dev.local.template import load_template, resolve, resources_of_type
 
 ROOT = Path(__file__).resolve().parents[2]
 

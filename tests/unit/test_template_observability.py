@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from hookgate.local.template import load_template
 from hookgate.webhook_metrics import RECEIVER_METRICS
+from hookgate_dev.local.template import load_template
 
 ROOT = Path(__file__).resolve().parents[2]
 NAMESPACE = "hookgate"

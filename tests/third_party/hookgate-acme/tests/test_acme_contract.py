@@ -7,9 +7,7 @@ from types import ModuleType
 import hookgate_acme.samples
 import pytest
 
-from hookgate.testing import ProviderContract
-
-pytest_plugins = ["hookgate.testing"]
+from hookgate_dev.testing import ProviderContract
 
 
 @pytest.fixture

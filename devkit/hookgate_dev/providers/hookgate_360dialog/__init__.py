@@ -1,0 +1,5 @@
+"""360dialog's samples and sandbox, as its ``hookgate.dev`` entry point names them."""
+
+from hookgate_dev.providers.hookgate_360dialog import samples, sandbox
+
+__all__ = ["samples", "sandbox"]

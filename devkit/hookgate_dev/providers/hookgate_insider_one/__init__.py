@@ -1,0 +1,5 @@
+"""Insider One's samples and sandbox, as its ``hookgate.dev`` entry point names them."""
+
+from hookgate_dev.providers.hookgate_insider_one import samples, sandbox
+
+__all__ = ["samples", "sandbox"]

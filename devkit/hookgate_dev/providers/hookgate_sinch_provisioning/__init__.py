@@ -1,0 +1,5 @@
+"""Sinch Provisioning's samples and sandbox, as its ``hookgate.dev`` entry point names them."""
+
+from hookgate_dev.providers.hookgate_sinch_provisioning import samples, sandbox
+
+__all__ = ["samples", "sandbox"]

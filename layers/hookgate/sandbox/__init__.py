@@ -1,7 +1,0 @@
-"""Provider sandboxes: real HTTP servers that behave like the providers' webhook APIs.
-
-Each built-in plugin ships ``sandbox.py`` with ``build_sandbox() -> Sandbox``; this package holds
-what they share: fault injection, webhook delivery with retries, the ``/_sandbox`` control
-routes and a threaded uvicorn runner. Used by tests, by ``hookgate sandbox`` and by the local
-stack; never deployed to Lambda.
-"""
