@@ -30,11 +30,12 @@ from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import yaml
 from botocore.exceptions import ClientError
+from starlette.types import ASGIApp
 
 from hookgate import runtime
 from hookgate.config import HookgateConfig, load_config
@@ -62,6 +63,9 @@ from hookgate.rotation import RotationEngine, RotationError
 from hookgate.sandbox.core import Delivery, LocalWiring, Sandbox
 from hookgate.sandbox.server import BackgroundServer
 from hookgate.sync import SyncReport, webhook_url
+
+if TYPE_CHECKING:
+    from hookgate.local.inspector import Inspector
 
 API_SECRET_PREFIX = "hookgate-local/api/"  # noqa: S105 - a name prefix, not a secret
 
@@ -115,6 +119,9 @@ class LocalStack:
     rotations: RotationService = field(default_factory=RotationService)
     # Every request the front routed (sandbox deliveries and requests sent by hand alike).
     received: list[FrontRequest] = field(default_factory=list)
+    # Serve the inspector page on the front (``/_hookgate/``: hookgate.local.inspector).
+    inspect: bool = False
+    inspector: Inspector | None = None
     _saved_environ: dict[str, str] = field(default_factory=dict)
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -162,10 +169,16 @@ class LocalStack:
         for name, wiring in wirings.items():
             secret_id = self._config.get(name).api_secret_id
             sm.create_secret(Name=secret_id, SecretString=json.dumps(dict(wiring.credentials)))
-        front = BackgroundServer(
-            build_front(http_routes(template), self.root, self.received.append), port=self.port
-        )
+        app: ASGIApp = build_front(http_routes(template), self.root, self.received.append)
+        if self.inspect:
+            from hookgate.local.inspector import Inspector  # noqa: PLC0415 - only when asked
+
+            self.inspector = Inspector(self)
+            app = self._stack.enter_context(self.inspector.serving(app))
+        front = BackgroundServer(app, port=self.port)
         self._stack.enter_context(front)
+        if self.inspector is not None:  # its live streams end before the front stops
+            self._stack.callback(self.inspector.close)
         self._front_url = front.url
         self._saved_environ = dict(os.environ)
         os.environ.update(
@@ -425,7 +438,10 @@ class LocalStack:
 
     def events(self) -> list[dict[str, Any]]:
         """Return (and take) the events the bus delivered to the collector queue so far."""
-        return self.account.drain_events()
+        events = self.account.drain_events()
+        if self.inspector is not None:
+            self.inspector.saw_on_bus(events)
+        return events
 
 
 def _sandbox_module(host: PluginHost, provider: str) -> Any | None:
