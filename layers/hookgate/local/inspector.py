@@ -46,6 +46,7 @@ from hookgate.errors import HookgateError
 from hookgate.local.inspector_log import Exchange, ExchangeLog, ExchangeRecorder, outcomes_tapped
 from hookgate.local.inspector_redact import SecretGuard, listed_headers, redact_pairs
 from hookgate.local.inspector_secrets import (
+    created_dates,
     drift_of,
     rotation_timeline,
     sync_plan,
@@ -512,7 +513,7 @@ class Inspector:
                 "rotate_blocked": self._why_not_rotatable(registration.name),
                 "rotating": registration.name in self._rotating,
                 "rotate_error": self._rotate_errors.get(registration.name),
-                "rotations": rotation_timeline(runs, registration.secret_id, self._first_seen),
+                "rotations": [],
                 "plan": sync_plan(stack.sync_report, registration.name),
                 "drift": self._drift.get(registration.name),
                 "versions": [],
@@ -520,11 +521,14 @@ class Inspector:
             }
             try:
                 listing = sm.list_secret_version_ids(SecretId=registration.secret_id)["Versions"]
-                entry["versions"] = versions_in_force(
-                    listing, now, registration.previous_secret_grace_seconds
-                )
             except ClientError as exc:
                 entry["error"] = f"Secrets Manager: {exc.response['Error']['Code']}"
+                listing = []
+            entry["versions"] = versions_in_force(
+                listing, now, registration.previous_secret_grace_seconds
+            )
+            started = {**self._first_seen, **created_dates(listing)}
+            entry["rotations"] = rotation_timeline(runs, registration.secret_id, started)
             registrations.append(entry)
         return {"registrations": registrations}
 

@@ -58,6 +58,16 @@ def versions_in_force(
     return rows
 
 
+def created_dates(listing: Iterable[Mapping[str, Any]]) -> dict[str, datetime]:
+    """Return when each listed version was created (a rotation's token is its version id)."""
+    dates = {}
+    for version in listing:
+        created = secret_lifecycle.created_at(version)
+        if created is not None:
+            dates[str(version["VersionId"])] = created
+    return dates
+
+
 def rotation_timeline(
     runs: Iterable[RotationRun], secret_id: str, first_seen: Mapping[str, datetime]
 ) -> list[dict[str, Any]]:

@@ -104,7 +104,7 @@
       answer,
       el("td", { text: row.stage || "—" }),
       el("td", { class: "num", text: `${row.latency_ms} ms` }),
-      el("td", { text: events }));
+      el("td", { class: "events", text: events, title: events }));
     tr.addEventListener("click", () => openRequest(row.id, false));
     if (row.id === opened) tr.setAttribute("aria-current", "true");
     tr.hidden = !matches(row);
@@ -267,6 +267,12 @@
     secretsBuilt = true;
   }
 
+  function verifies(v) {
+    if (v.stage === "current") return "yes";
+    if (v.stage === "pending") return "yes, until the rotation ends";
+    return v.accepted_until ? `until ${when(v.accepted_until)} (grace)` : v.until;
+  }
+
   function renderVersions(target, entry) {
     target.replaceChildren();
     if (entry.error) { target.append(el("p", { class: "error", text: entry.error })); return; }
@@ -276,13 +282,13 @@
         el("td", {}, el("span", { class: `stage-${v.stage}`, text: v.stage })),
         el("td", { class: "mono", text: v.version_id }),
         el("td", { text: when(v.created) }),
-        el("td", { text: v.stage === "previous" ? v.until : (v.stage === "pending" ? "until finishSecret" : "in force") })));
+        el("td", { text: verifies(v) })));
     }
     target.append(el("table", { class: "versions-table" },
       el("caption", { class: "visually-hidden", text: `Secret versions of ${entry.registration}` }),
       el("thead", {}, el("tr", {},
         el("th", { scope: "col", text: "Stage" }), el("th", { scope: "col", text: "Version" }),
-        el("th", { scope: "col", text: "Created" }), el("th", { scope: "col", text: "Accepted" }))),
+        el("th", { scope: "col", text: "Created" }), el("th", { scope: "col", text: "Verifies" }))),
       body));
   }
 
