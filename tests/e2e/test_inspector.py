@@ -7,7 +7,7 @@ the live stream) is searched for every secret value the stack holds.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -91,6 +91,7 @@ def test_every_sample_shown_and_replayed_without_a_secret(inspected: LocalStack)
     assert (refused["summary"]["status"], refused["verdict"]["reason"]) == (401, "replayed nonce")
     assert "replayed nonce" not in refused["answer"]["text"]  # the provider never sees it
 
+    _check_pasted_secret_masked(stack, get)
     snapshot = get("api/secrets")
     assert {e["registration"] for e in snapshot["registrations"]} == set(sent)
     last_seq = max(e.seq for e in stack.inspector.log.changed_since(0))
@@ -100,6 +101,20 @@ def test_every_sample_shown_and_replayed_without_a_secret(inspected: LocalStack)
     assert len(values) >= 10
     leaked = [name for name, value in _named(values) if any(value in text for text in answers)]
     assert leaked == []
+
+
+def _check_pasted_secret_masked(stack: LocalStack, get: Callable[[str], Any]) -> None:
+    """A secret pasted into a body (a request by hand, refused) is masked all the same."""
+    assert stack.inspector is not None
+    pasted = sorted(stack.secret_values())[0]
+    by_hand = httpx.post(f"{stack.webhook_base_url}/hmac/hmac-demo", json={"note": pasted})
+    assert by_hand.status_code == 401
+    [recorded] = [e for e in stack.inspector.log.changed_since(0) if pasted.encode() in e.body]
+    shown = get(f"api/requests/{recorded.id}")
+    # Compared first, so that a failure never prints the value.
+    masked = shown["body"]["text"] == '{"note":"' + MASK + '"}'
+    masked_json = shown["body"]["json"] == {"note": MASK}
+    assert masked and masked_json, "a secret value pasted into a body is shown"
 
 
 def _check_verdicts_and_events(details: dict[str, Any]) -> None:
