@@ -171,3 +171,24 @@ def test_cross_site_posts_and_rebound_names_are_refused(inspected: LocalStack) -
         assert answer.status_code == 403, (headers.keys(), answer.text)
     assert httpx.get(base, headers={"host": "rebound.example"}).status_code == 403
     assert len(inspected.rotations.runs) == rotations  # nothing was started
+
+
+def test_drift_check_and_refused_actions(inspected: LocalStack) -> None:
+    assert inspected.inspector is not None
+    base, token = inspected.inspector.url, {CSRF_HEADER: inspected.inspector.csrf_token}
+
+    def post(path: str, registration: str) -> httpx.Response:
+        return httpx.post(base + path, json={"registration": registration}, headers=token)
+
+    drift = post("api/drift", "sinch-demo")
+    assert drift.status_code == 200, drift.text
+    assert (drift.json()["changes"], drift.json()["error"]) == ([], None)
+    assert "= unchanged" in drift.json()["plan"]
+    shown = httpx.get(base + "api/secrets").json()["registrations"]
+    assert next(e for e in shown if e["registration"] == "sinch-demo")["drift"] == drift.json()
+    # Meta's app secret is set by hand: no rotation here, and the page says why.
+    refused = post("api/rotate", "meta-demo")
+    assert refused.status_code == 409
+    assert "set by hand" in refused.json()["error"]
+    assert post("api/send", "no-such-registration").status_code == 400
+    assert httpx.post(base + "api/requests/999/replay", headers=token).status_code == 404

@@ -451,6 +451,8 @@ class Inspector:
             self.stack.rotate(name)
         except (RotationError, HookgateError, ClientError) as exc:
             self._rotate_errors[name] = str(exc)
+        except Exception as exc:  # shown on the page; the stack goes on
+            self._rotate_errors[name] = f"{type(exc).__name__}: the rotation did not start"
         finally:
             self._rotating.discard(name)
             self._snapshot_at = 0.0
@@ -460,10 +462,13 @@ class Inspector:
             name = await self._registration_in(request)
         except _Denied as denied:
             return await self._served({"error": str(denied)}, denied.status)
-        engine = runtime.get_sync_engine()
-        report = await asyncio.to_thread(
-            engine.run, self.stack.webhook_base_url, apply=False, only=[name]
-        )
+        try:
+            engine = runtime.get_sync_engine()
+            report = await asyncio.to_thread(
+                engine.run, self.stack.webhook_base_url, apply=False, only=[name]
+            )
+        except HookgateError as exc:
+            return await self._served({"error": f"the drift check failed: {exc}"}, 502)
         self._drift[name] = {
             "at": datetime.now(UTC).isoformat(),
             "changes": drift_of(report, name),
