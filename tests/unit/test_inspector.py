@@ -314,6 +314,10 @@ def test_rotation_steps_as_they_go() -> None:
     done = _run(steps, over=True, finished=True)
     assert all(s.endswith(":done") for s in _statuses(done))
     test_only = _run([("testSecret", None)], over=True, finished=True)
-    [entry] = rotation_timeline([test_only], "arn:aws:secretsmanager:r:1:secret:hookgate/x", {})
-    assert (entry["kind"], len(entry["steps"])) == ("configuration test", 1)
+    seen = {"tok": datetime(2026, 1, 1, tzinfo=UTC)}
+    [entry] = rotation_timeline([test_only], "arn:aws:secretsmanager:r:1:secret:hookgate/x", seen)
+    assert (entry["kind"], len(entry["steps"]), entry["started"]) == ("configuration test", 1, None)
+    assert (
+        rotation_timeline([done], "hookgate/x", seen)[0]["started"] == "2026-01-01T00:00:00+00:00"
+    )
     assert rotation_timeline([done], "hookgate/y", {}) == []

@@ -73,8 +73,10 @@ def rotation_timeline(
 ) -> list[dict[str, Any]]:
     """Return the rotations of ``secret_id``, newest first, each with its four steps.
 
-    A step is ``done``, ``failed`` (every attempt failed; the last error kept), ``running``
-    (tried, the run not over) or ``not reached``; ``attempts`` counts the invocations.
+    ``started`` is ``first_seen`` of the run's token (its version's creation, or when the
+    inspector first saw it). A step is ``done``, ``failed`` (every attempt failed; the last
+    error kept), ``running`` (tried, the run not over) or ``not reached``; ``attempts`` counts
+    the invocations.
     """
     timeline = []
     for run in runs:
@@ -99,7 +101,8 @@ def rotation_timeline(
                 status, error = "not reached", None
             steps.append({"step": step, "status": status, "attempts": len(tried), "error": error})
         state = "finished" if run.finished else ("failed" if over else "in progress")
-        seen = first_seen.get(run.token)
+        # A configuration test's version is re-dated by the emulator's next write: no time.
+        seen = first_seen.get(run.token) if kind == "rotation" else None
         timeline.append(
             {
                 "token": run.token,

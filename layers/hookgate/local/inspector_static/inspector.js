@@ -309,7 +309,7 @@
         if (step.error && step.status !== "done") steps.append(el("li", { class: "step-failed", text: step.error }));
       }
       list.append(el("li", { "data-token": run.token },
-        el("span", { text: `${run.kind} ${run.token.slice(0, 8)}… ${run.state}, started ${when(run.started)}` }), steps));
+        el("span", { text: `${run.kind} ${run.token.slice(0, 8)}… ${run.state}` + (run.started ? `, started ${when(run.started)}` : "") }), steps));
     }
     target.append(list);
   }
