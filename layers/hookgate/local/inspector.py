@@ -529,6 +529,9 @@ class Inspector:
             except ClientError as exc:
                 entry["error"] = f"Secrets Manager: {exc.response['Error']['Code']}"
                 listing = []
+            except BotoCoreError as exc:
+                entry["error"] = f"Secrets Manager unreachable: {type(exc).__name__}"
+                listing = []
             entry["versions"] = versions_in_force(
                 listing, now, registration.previous_secret_grace_seconds
             )
