@@ -124,6 +124,7 @@ class Inspector:
         self.csrf_token = secrets.token_urlsafe(32)
         self.guard = SecretGuard()
         self._guard_at = 0.0
+        self._values_seen: dict[tuple[str, str], frozenset[str]] = {}
         self._closed = threading.Event()
         self._client: Any = None
         self._client_lock = threading.Lock()
@@ -207,7 +208,9 @@ class Inspector:
             return
         self._guard_at = time.monotonic()
         try:
-            values = await asyncio.to_thread(self.stack.secret_values)
+            values = await asyncio.to_thread(
+                self.stack.secret_values, self._values_seen, self._secretsmanager()
+            )
         except (ClientError, BotoCoreError):
             return  # the guard keeps the values it had; redaction by name still holds
         self.guard.update(values)

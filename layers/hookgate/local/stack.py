@@ -418,22 +418,39 @@ class LocalStack:
             raise RotationError(f"rotation of {secret_id} did not finish ({why})")
         return token
 
-    def secret_values(self) -> set[str]:
+    def secret_values(
+        self, seen: dict[tuple[str, str], frozenset[str]] | None = None, client: Any = None
+    ) -> set[str]:
         """Return every secret value the stack holds: what no log, event or answer may show.
 
-        That is each version of each secret in the emulator, and the sandboxes' API keys.
+        That is each version of each secret in the emulator, and the sandboxes' API keys. A
+        version's value never changes: ``seen`` (secret ARN and version id → its values), when
+        given, is filled and reused, so a later call reads only the versions new since. A version
+        that has no value yet (a rotation's first step is under way) is left for a later call.
         """
-        sm = self.account.client("secretsmanager")
+        sm = client or self.account.client("secretsmanager")
+        known = seen if seen is not None else {}
         values = {sandbox.key_secret for sandbox in self.sandboxes.values()}
         for listed in sm.list_secrets().get("SecretList", []):
             versions = sm.list_secret_version_ids(SecretId=listed["ARN"]).get("Versions", [])
             for version in versions:
-                text = sm.get_secret_value(SecretId=listed["ARN"], VersionId=version["VersionId"])[
-                    "SecretString"
-                ]
-                document = json.loads(text)
-                if isinstance(document, dict):
-                    values.update(str(v) for k, v in document.items() if k not in _PUBLIC_KEYS)
+                key = (str(listed["ARN"]), str(version["VersionId"]))
+                if key not in known:
+                    try:
+                        text = sm.get_secret_value(SecretId=key[0], VersionId=key[1]).get(
+                            "SecretString"
+                        )
+                    except ClientError:
+                        continue
+                    if text is None:
+                        continue
+                    document = json.loads(text)
+                    known[key] = (
+                        frozenset(str(v) for k, v in document.items() if k not in _PUBLIC_KEYS)
+                        if isinstance(document, dict)
+                        else frozenset()
+                    )
+                values.update(known[key])
         return values
 
     def events(self) -> list[dict[str, Any]]:
