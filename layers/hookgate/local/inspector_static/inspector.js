@@ -99,8 +99,7 @@
       : (row.duplicates ? `none new (${row.duplicates} duplicate)` : "—");
     const tr = el("tr", { "data-id": String(row.id), "data-result": row.result },
       el("td", {}, open),
-      el("td", { text: row.provider }),
-      el("td", { text: row.registration }),
+      el("td", {}, row.registration, el("span", { class: "sub", text: row.provider })),
       answer,
       el("td", { text: row.stage || "—" }),
       el("td", { class: "num", text: `${row.latency_ms} ms` }),
@@ -116,14 +115,21 @@
     const body = $("requests").tBodies[0];
     const fresh = rowFor(row);
     const old = body.querySelector(`tr[data-id="${row.id}"]`);
-    if (old) old.replaceWith(fresh);
-    else body.prepend(fresh);
+    if (old) {
+      // Updated in place, its button kept: keyboard focus stays where it was.
+      const cells = [...fresh.cells];
+      for (let i = 1; i < cells.length; i++) old.cells[i].replaceWith(cells[i]);
+      old.dataset.result = row.result;
+      old.hidden = fresh.hidden;
+    } else {
+      body.prepend(fresh);
+    }
     while (body.rows.length > MAX_ROWS) {
       const last = body.rows[body.rows.length - 1];
       rows.delete(Number(last.dataset.id));
       last.remove();
     }
-    $("empty").hidden = rows.size > 0;
+    updateEmpty();
     addOption($("filter-provider"), row.provider);
     if (row.id === opened && row.seq !== openedSeq) openRequest(row.id, false);
   }
@@ -133,10 +139,19 @@
     select.append(el("option", { value, text: value }));
   }
 
+  const EMPTY = $("empty").textContent;
+
+  function updateEmpty() {
+    const shown = [...$("requests").tBodies[0].rows].some((tr) => !tr.hidden);
+    $("empty").hidden = shown;
+    $("empty").textContent = rows.size ? "No request matches these filters." : EMPTY;
+  }
+
   function refilter() {
     for (const tr of $("requests").tBodies[0].rows) {
       tr.hidden = !matches(rows.get(Number(tr.dataset.id)));
     }
+    updateEmpty();
   }
   for (const id of ["filter-provider", "filter-registration", "filter-result"]) {
     $(id).addEventListener("change", refilter);
