@@ -104,7 +104,10 @@ def _scope(
 
 @pytest.fixture
 def inspector() -> Inspector:
-    return Inspector(SimpleNamespace(secret_values=set))  # type: ignore[arg-type]
+    stack = SimpleNamespace(
+        secret_values=lambda seen, client: set(), account=SimpleNamespace(client=lambda _: None)
+    )
+    return Inspector(stack)  # type: ignore[arg-type]
 
 
 def _allowed(inspector: Inspector, scope: dict[str, Any]) -> bool:

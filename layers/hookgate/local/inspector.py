@@ -208,12 +208,13 @@ class Inspector:
             return
         self._guard_at = time.monotonic()
         try:
-            values = await asyncio.to_thread(
-                self.stack.secret_values, self._values_seen, self._secretsmanager()
-            )
+            values = await asyncio.to_thread(self._secret_values)
         except (ClientError, BotoCoreError):
             return  # the guard keeps the values it had; redaction by name still holds
         self.guard.update(values)
+
+    def _secret_values(self) -> set[str]:
+        return self.stack.secret_values(self._values_seen, self._secretsmanager())
 
     # -- the HTTP app ------------------------------------------------------------------------
 
