@@ -1,6 +1,7 @@
 # hookgate — one check command: `make test` (CI runs it through .ci/run).
 #
-#   make dev         run the product locally (hookgate dev: emulator, front, demo traffic)
+#   make dev         run the product locally (hookgate dev: emulator, front, demo traffic);
+#                    open the inspector URL it prints to see, open, replay and rotate
 #   make test        everything below, in order, with a timing per stage; stops at the first
 #                    failing stage (KEEP_GOING=1: runs them all, then fails)
 #   make lint        ruff check
@@ -13,8 +14,10 @@
 #                    or on a bounded sample of modules when there is no tag
 #
 # The first run creates .venv (Python 3.13, the project editable + dev extras); the targets that
-# need them add .tools/sam (the SAM CLI, cfn-lint) and .tools/checkov. Later runs reuse them
-# until pyproject.toml or the requirement files change. See scripts/bootstrap.sh.
+# need them add .tools/sam (the SAM CLI, cfn-lint) and .tools/checkov, and `make test` installs
+# Chromium from the system packages for the inspector's browser tests (apt-get, only when
+# /usr/bin/chromium is missing; without root or apt-get those tests skip and say why). Later
+# runs reuse them until pyproject.toml or the requirement files change. See scripts/bootstrap.sh.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c

@@ -5,12 +5,15 @@
 #                   hookgate-dev is met by the checkout and never looked up in an index
 #   .tools/sam      the SAM CLI (with cfn-lint), kept apart because it pins its own dependencies
 #   .tools/checkov  checkov, which scans template.yaml; kept apart for the same reason
+#   browser         Chromium from the system packages (/usr/bin/chromium), which the inspector's
+#                   browser tests drive through Playwright; apt-get installs it when it is
+#                   missing and apt-get can run as root, otherwise those tests skip (said here)
 # Each carries a stamp (hash of its inputs + interpreter version); an environment whose stamp
 # matches is left alone, so a second run costs well under a second.
 #
-#   scripts/bootstrap.sh                  all three
+#   scripts/bootstrap.sh                  all four
 #   scripts/bootstrap.sh venv             only .venv (what `make dev` and the Python checks need)
-#   scripts/bootstrap.sh venv sam         any subset: venv, sam, checkov
+#   scripts/bootstrap.sh venv sam         any subset: venv, sam, checkov, browser
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -52,13 +55,45 @@ ensure_venv() {
     echo "$stamp" >"$dir/.hookgate-stamp"
 }
 
+# ensure_browser: /usr/bin/chromium, from Debian's chromium package (never a browser download).
+ensure_browser() {
+    local chromium=/usr/bin/chromium skip="the inspector's browser tests will skip"
+    if [[ -x $chromium ]]; then
+        echo "bootstrap: Chromium is installed ($chromium)"
+        return 0
+    fi
+    if ! command -v apt-get >/dev/null; then
+        echo "bootstrap: no $chromium and no apt-get to install it: $skip"
+        return 0
+    fi
+    local as_root=()
+    if [[ $(id -u) -ne 0 ]]; then
+        if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+            as_root=(sudo -n)
+        else
+            echo "bootstrap: no $chromium, and apt-get needs root: $skip (install the chromium package)"
+            return 0
+        fi
+    fi
+    echo "bootstrap: installing Chromium with apt-get (about a minute)"
+    local started=$SECONDS
+    if "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null &&
+        "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
+            apt-get install -y -q --no-install-recommends chromium >/dev/null; then
+        echo "bootstrap: Chromium ready in $((SECONDS - started)) s ($chromium)"
+    else
+        echo "bootstrap: apt-get could not install chromium: $skip" >&2
+    fi
+}
+
 wanted=("$@")
-[[ ${#wanted[@]} -gt 0 ]] || wanted=(venv sam checkov)
+[[ ${#wanted[@]} -gt 0 ]] || wanted=(venv sam checkov browser)
 for env in "${wanted[@]}"; do
     case $env in
         venv) ensure_venv .venv "$(stamp_of pyproject.toml devkit/pyproject.toml)" -e '.[dev]' -e ./devkit ;;
         sam) ensure_venv .tools/sam "$(stamp_of scripts/tools-requirements.txt)" -r scripts/tools-requirements.txt ;;
         checkov) ensure_venv .tools/checkov "$(stamp_of scripts/checkov-requirements.txt)" -r scripts/checkov-requirements.txt ;;
-        *) echo "bootstrap: unknown environment $env (venv, sam, checkov)" >&2; exit 2 ;;
+        browser) ensure_browser ;;
+        *) echo "bootstrap: unknown environment $env (venv, sam, checkov, browser)" >&2; exit 2 ;;
     esac
 done

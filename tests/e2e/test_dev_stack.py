@@ -62,6 +62,7 @@ def test_dev_streams_every_provider_and_loses_nothing_while_rotating(tmp_path: P
     print(text[-600:])
     assert codes == [0], text
     assert re.search(r"hookgate dev ready in (\d+\.\d) s", text), text
+    assert re.search(r"inspector \(open it\): +http://127\.0\.0\.1:\d+/_hookgate/\n", text), text
     assert "REJECTED" not in text
     summary = re.search(
         r"stopped: deliveries (\d+) \(delivered (\d+), lost 0, rejected attempts 0\)", text

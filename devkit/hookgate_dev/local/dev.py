@@ -50,6 +50,7 @@ class DevOptions:
     chaos_seed: int | None = None
     verbose: bool = False  # the handlers' JSON log lines in the live view, not in log_file
     log_file: Path | None = None  # default: a new file in the temporary directory
+    inspect: bool = True  # serve the inspector page (/_hookgate/ on the front)
 
 
 def _line(event: dict[str, Any]) -> str:
@@ -65,6 +66,8 @@ def _line(event: dict[str, Any]) -> str:
 
 def _banner(stack: LocalStack, started: float, out: TextIO) -> None:
     print(f"hookgate dev ready in {time.monotonic() - started:.1f} s", file=out)
+    if stack.inspector is not None:
+        print(f"  inspector (open it):    {stack.inspector.url}", file=out)
     print(f"  front (HttpApi routes): {stack.front_url}", file=out)
     print(f"  OAuth2 token URL:       {stack.front_url}/oauth2/token", file=out)
     for registration in stack.config.registrations.values():
@@ -163,7 +166,9 @@ def run_dev(options: DevOptions, out: TextIO, stop: threading.Event | None = Non
     """
     stop = stop or threading.Event()
     started = time.monotonic()
-    with LocalStack(options.root, options.config, port=options.port) as stack:
+    with LocalStack(
+        options.root, options.config, port=options.port, inspect=options.inspect
+    ) as stack:
         _banner(stack, started, out)
         # What the stack did to set itself up (Insider V1's URL check) is not traffic.
         seen = {

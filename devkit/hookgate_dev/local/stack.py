@@ -30,11 +30,12 @@ from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import yaml
 from botocore.exceptions import ClientError
+from starlette.types import ASGIApp
 
 from hookgate import runtime
 from hookgate.config import HookgateConfig, load_config
@@ -63,6 +64,9 @@ from hookgate_dev.local.template import (
 )
 from hookgate_dev.sandbox.core import Delivery, LocalWiring, Sandbox
 from hookgate_dev.sandbox.server import BackgroundServer
+
+if TYPE_CHECKING:
+    from hookgate_dev.local.inspector import Inspector
 
 API_SECRET_PREFIX = "hookgate-local/api/"  # noqa: S105 - a name prefix, not a secret
 
@@ -116,6 +120,9 @@ class LocalStack:
     rotations: RotationService = field(default_factory=RotationService)
     # Every request the front routed (sandbox deliveries and requests sent by hand alike).
     received: list[FrontRequest] = field(default_factory=list)
+    # Serve the inspector page on the front (``/_hookgate/``: hookgate_dev.local.inspector).
+    inspect: bool = False
+    inspector: Inspector | None = None
     _saved_environ: dict[str, str] = field(default_factory=dict)
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -163,10 +170,16 @@ class LocalStack:
         for name, wiring in wirings.items():
             secret_id = self._config.get(name).api_secret_id
             sm.create_secret(Name=secret_id, SecretString=json.dumps(dict(wiring.credentials)))
-        front = BackgroundServer(
-            build_front(http_routes(template), self.root, self.received.append), port=self.port
-        )
+        app: ASGIApp = build_front(http_routes(template), self.root, self.received.append)
+        if self.inspect:
+            from hookgate_dev.local.inspector import Inspector  # noqa: PLC0415 - only when asked
+
+            self.inspector = Inspector(self)
+            app = self._stack.enter_context(self.inspector.serving(app))
+        front = BackgroundServer(app, port=self.port)
         self._stack.enter_context(front)
+        if self.inspector is not None:  # its live streams end before the front stops
+            self._stack.callback(self.inspector.close)
         self._front_url = front.url
         self._saved_environ = dict(os.environ)
         os.environ.update(
@@ -406,27 +419,47 @@ class LocalStack:
             raise RotationError(f"rotation of {secret_id} did not finish ({why})")
         return token
 
-    def secret_values(self) -> set[str]:
+    def secret_values(
+        self, seen: dict[tuple[str, str], frozenset[str]] | None = None, client: Any = None
+    ) -> set[str]:
         """Return every secret value the stack holds: what no log, event or answer may show.
 
-        That is each version of each secret in the emulator, and the sandboxes' API keys.
+        That is each version of each secret in the emulator, and the sandboxes' API keys. A
+        version's value never changes: ``seen`` (secret ARN and version id → its values), when
+        given, is filled and reused, so a later call reads only the versions new since. A version
+        that has no value yet (a rotation's first step is under way) is left for a later call.
         """
-        sm = self.account.client("secretsmanager")
+        sm = client or self.account.client("secretsmanager")
+        known = seen if seen is not None else {}
         values = {sandbox.key_secret for sandbox in self.sandboxes.values()}
         for listed in sm.list_secrets().get("SecretList", []):
             versions = sm.list_secret_version_ids(SecretId=listed["ARN"]).get("Versions", [])
             for version in versions:
-                text = sm.get_secret_value(SecretId=listed["ARN"], VersionId=version["VersionId"])[
-                    "SecretString"
-                ]
-                document = json.loads(text)
-                if isinstance(document, dict):
-                    values.update(str(v) for k, v in document.items() if k not in _PUBLIC_KEYS)
+                key = (str(listed["ARN"]), str(version["VersionId"]))
+                if key not in known:
+                    try:
+                        text = sm.get_secret_value(SecretId=key[0], VersionId=key[1]).get(
+                            "SecretString"
+                        )
+                    except ClientError:
+                        continue
+                    if text is None:
+                        continue
+                    document = json.loads(text)
+                    known[key] = (
+                        frozenset(str(v) for k, v in document.items() if k not in _PUBLIC_KEYS)
+                        if isinstance(document, dict)
+                        else frozenset()
+                    )
+                values.update(known[key])
         return values
 
     def events(self) -> list[dict[str, Any]]:
         """Return (and take) the events the bus delivered to the collector queue so far."""
-        return self.account.drain_events()
+        events = self.account.drain_events()
+        if self.inspector is not None:
+            self.inspector.saw_on_bus(events)
+        return events
 
 
 def _sandbox_module(provider: str) -> Any | None:
