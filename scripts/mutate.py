@@ -39,7 +39,7 @@ EQUIVALENTS = ROOT / "scripts" / "equivalent-mutants.yaml"
 GROUPS: dict[str, tuple[list[str], list[str]]] = {
     "sinch_conversation": (
         [
-            "plugins/hookgate_sinch_conversation/signature.py",
+            "plugins/hookgate_sinch/signature.py",
             "plugins/hookgate_sinch_conversation/plugin.py",
         ],
         [

@@ -17,7 +17,7 @@ from hookgate.models import (
     SecretVersions,
     Verdict,
 )
-from hookgate_sinch_conversation import signature
+from hookgate_sinch import signature
 from hookgate_sinch_conversation.event_types import TRIGGERS
 from hookgate_sinch_conversation.parse import PROVIDER, parse_callback
 from hookgate_sinch_conversation.settings import SinchConversationSettings

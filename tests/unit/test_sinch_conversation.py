@@ -26,12 +26,12 @@ from hookgate.oauth2.tokens import BearerTokens, SigningKeys
 from hookgate.secrets import SecretStore
 from hookgate.taxonomy import EVENT_TYPES
 from hookgate_sinch_conversation import plugin
-from hookgate_sinch_conversation.auth import SinchAuth
+from hookgate_sinch.auth import SinchAuth
 from hookgate_sinch_conversation.parse import parse_callback
 from hookgate_sinch_conversation.register import webhook_differences
 from hookgate_sinch_conversation.samples import EXPECTED_TYPES, SAMPLE_PAYLOADS, TEST_SECRET
 from hookgate_sinch_conversation.settings import SinchConversationSettings
-from hookgate_sinch_conversation.signature import sign
+from hookgate_sinch.signature import sign
 
 from .sinch_signing import VECTOR_TIME, SinchRequest, near_misses
 
