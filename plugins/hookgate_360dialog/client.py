@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import httpx
 
-from hookgate.provider_http import ProviderClient
+from hookgate.plugin import ProviderClient
 
 PROVIDER = "360dialog"
 

@@ -6,9 +6,8 @@ import hashlib
 import hmac
 from typing import TYPE_CHECKING
 
-from hookgate import hookimpl
-from hookgate.meta_whatsapp import is_envelope, load_object, parse_envelope
-from hookgate.models import (
+from hookgate.plugin import (
+    UNKNOWN,
     HandshakeResponse,
     InboundRequest,
     NormalisedEvent,
@@ -17,14 +16,16 @@ from hookgate.models import (
     SecretStage,
     SecretVersions,
     Verdict,
+    hookimpl,
+    is_envelope,
+    load_object,
+    parse_envelope,
 )
-from hookgate.taxonomy import UNKNOWN
 from hookgate_360dialog.event_types import EVENT_TYPE_MAP
 from hookgate_360dialog.settings import Dialog360Settings
 
 if TYPE_CHECKING:
-    from hookgate.models import SecretVersion
-    from hookgate.sync_models import PlannedChange
+    from hookgate.plugin import PlannedChange, SecretVersion
 
 PROVIDER = "360dialog"
 TOKEN_KEY = "header_token"  # noqa: S105 - the key's name, not a secret
@@ -82,7 +83,7 @@ def hookgate_verify(
     """
     settings = registration.settings
     if not isinstance(settings, Dialog360Settings):
-        raise TypeError(f"registration {registration.name!r} has no 360dialog settings")
+        return Verdict.settings_mismatch(PROVIDER)
     if not secrets.candidates(TOKEN_KEY):
         return Verdict.reject("no secret configured")
     presented = request.header(settings.auth_header)

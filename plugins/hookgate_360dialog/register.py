@@ -24,10 +24,15 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from hookgate.errors import ConfigError
-from hookgate.models import Registration, SecretVersion
-from hookgate.sync_models import Action
-from hookgate.webhook_sync import ProviderWebhooks, WebhookPage, WebhookSync
+from hookgate.plugin import (
+    Action,
+    ConfigError,
+    ProviderWebhooks,
+    Registration,
+    SecretVersion,
+    WebhookPage,
+    WebhookSync,
+)
 from hookgate_360dialog.client import Dialog360Client
 from hookgate_360dialog.settings import Dialog360Settings
 

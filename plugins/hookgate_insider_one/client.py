@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from hookgate.provider_http import ProviderClient
+from hookgate.plugin import ProviderClient
 
 PROVIDER = "insider_one"
 SCOPES = ["wa-webhook-read", "wa-webhook-manage", "wa-webhook-update", "wa-webhook-delete"]

@@ -6,22 +6,20 @@ import hmac
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from hookgate import hookimpl
-from hookgate.models import (
+from hookgate.plugin import (
     InboundRequest,
     NormalisedEvent,
     ProviderInfo,
     Registration,
     SecretVersions,
     Verdict,
+    hookimpl,
 )
 from hookgate_insider_one.parse import PROVIDER, parse_delivery
 from hookgate_insider_one.settings import InsiderOneSettings
 
 if TYPE_CHECKING:
-    from hookgate.models import SecretVersion
-    from hookgate.oauth2.tokens import BearerTokens
-    from hookgate.sync_models import PlannedChange
+    from hookgate.plugin import BearerTokens, PlannedChange, SecretVersion
 
 API_KEY = "api_key"
 
@@ -50,7 +48,7 @@ def hookgate_verify(
     """V1: compare the bearer key in constant time with each version. V2: an OAuth2 token."""
     settings = registration.settings
     if not isinstance(settings, InsiderOneSettings):
-        raise TypeError(f"registration {registration.name!r} has no Insider One settings")
+        return Verdict.settings_mismatch(PROVIDER)
     if settings.auth == "v2":
         if tokens is None or registration.oauth2 is None:
             return Verdict.reject("oauth2 not configured")

@@ -16,11 +16,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from hookgate.errors import ConfigError
-from hookgate.models import Registration, SecretVersion, SecretVersions
-from hookgate.provider_http import using
-from hookgate.sync_models import PlannedChange
-from hookgate.webhook_sync import ProviderWebhooks, WebhookPage, WebhookSync
+from hookgate.plugin import (
+    ConfigError,
+    PlannedChange,
+    ProviderWebhooks,
+    Registration,
+    SecretVersion,
+    SecretVersions,
+    WebhookPage,
+    WebhookSync,
+    using,
+)
 from hookgate_insider_one.client import InsiderClient
 from hookgate_insider_one.settings import InsiderOneSettings
 

@@ -21,9 +21,9 @@ import hashlib
 import hmac
 from typing import Final
 
-from hookgate import hookimpl
-from hookgate.meta_whatsapp import META_EVENT_TYPES, is_envelope, load_object, parse_envelope
-from hookgate.models import (
+from hookgate.plugin import (
+    META_EVENT_TYPES,
+    UNKNOWN,
     HandshakeResponse,
     InboundRequest,
     NormalisedEvent,
@@ -31,8 +31,11 @@ from hookgate.models import (
     Registration,
     SecretVersions,
     Verdict,
+    hookimpl,
+    is_envelope,
+    load_object,
+    parse_envelope,
 )
-from hookgate.taxonomy import UNKNOWN
 from hookgate_meta_whatsapp.settings import MetaWhatsAppSettings
 
 PROVIDER: Final = "meta_whatsapp"
@@ -58,8 +61,12 @@ def hookgate_provider() -> ProviderInfo:
 
 
 @hookimpl
-def hookgate_verify(request: InboundRequest, secrets: SecretVersions) -> Verdict:
+def hookgate_verify(
+    request: InboundRequest, registration: Registration, secrets: SecretVersions
+) -> Verdict:
     """Check ``X-Hub-Signature-256`` over the raw body with each ``app_secret`` version."""
+    if not isinstance(registration.settings, MetaWhatsAppSettings):
+        return Verdict.settings_mismatch(PROVIDER)
     candidates = secrets.candidates(APP_SECRET_KEY)
     if not candidates:
         return Verdict.reject("no secret configured")

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import httpx
 
-from hookgate.provider_http import ErrorParser, default_error_parser, send
+from hookgate.plugin import ErrorParser, default_error_parser, send
 
 
 class SinchAuth:

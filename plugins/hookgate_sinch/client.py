@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import httpx
 
-from hookgate.provider_http import DEFAULT_TIMEOUT, ProviderClient
+from hookgate.plugin import DEFAULT_TIMEOUT, ProviderClient
 from hookgate_sinch.auth import SinchAuth
 
 

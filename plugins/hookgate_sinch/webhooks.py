@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from hookgate.webhook_sync import ProviderWebhooks
+from hookgate.plugin import ProviderWebhooks
 
 
 class SinchWebhookCalls(Protocol):

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from hookgate.provider_http import ProviderAPIError
+from hookgate.plugin import ProviderAPIError
 from hookgate_sinch.client import SinchClient
 
 PROVIDER = "sinch_conversation"

@@ -6,8 +6,7 @@ import math
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from hookgate import hookimpl
-from hookgate.models import (
+from hookgate.plugin import (
     InboundRequest,
     NormalisedEvent,
     ProviderInfo,
@@ -16,6 +15,7 @@ from hookgate.models import (
     SecretVersion,
     SecretVersions,
     Verdict,
+    hookimpl,
 )
 from hookgate_sinch import signature
 from hookgate_sinch_conversation.event_types import TRIGGERS
@@ -23,8 +23,7 @@ from hookgate_sinch_conversation.parse import PROVIDER, parse_callback
 from hookgate_sinch_conversation.settings import SinchConversationSettings
 
 if TYPE_CHECKING:
-    from hookgate.oauth2.tokens import BearerTokens
-    from hookgate.sync_models import PlannedChange
+    from hookgate.plugin import BearerTokens, PlannedChange
 
 SECRET_KEY = "webhook_secret"  # noqa: S105 - the key's name, not a secret
 
@@ -73,7 +72,7 @@ def hookgate_verify(
     """
     settings = registration.settings
     if not isinstance(settings, SinchConversationSettings):
-        raise TypeError(f"registration {registration.name!r} has no Sinch Conversation settings")
+        return Verdict.settings_mismatch(PROVIDER)
     if registration.oauth2 is not None:
         if tokens is None:
             return Verdict.reject("oauth2 not configured")

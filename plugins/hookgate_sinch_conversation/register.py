@@ -19,9 +19,7 @@ import hmac
 from collections.abc import Mapping
 from typing import Any
 
-from hookgate.errors import ConfigError
-from hookgate.models import Registration, SecretVersion
-from hookgate.webhook_sync import WebhookPage, WebhookSync
+from hookgate.plugin import ConfigError, Registration, SecretVersion, WebhookPage, WebhookSync
 from hookgate_sinch.webhooks import SinchWebhooks
 from hookgate_sinch_conversation.client import SinchConversationClient
 from hookgate_sinch_conversation.settings import SinchConversationSettings

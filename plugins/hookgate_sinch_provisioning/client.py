@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from hookgate.webhook_sync import WebhookPage, all_pages
+from hookgate.plugin import WebhookPage, all_pages
 from hookgate_sinch.client import SinchClient
 
 PROVIDER = "sinch_provisioning"

@@ -9,22 +9,21 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
-from hookgate import hookimpl
-from hookgate.models import (
+from hookgate.plugin import (
     InboundRequest,
     NormalisedEvent,
     ProviderInfo,
     Registration,
     SecretVersions,
     Verdict,
+    hookimpl,
 )
 from hookgate_sinch_provisioning.parse import PROVIDER, parse_request
 from hookgate_sinch_provisioning.schemes import SCHEMES
 from hookgate_sinch_provisioning.settings import SinchProvisioningSettings
 
 if TYPE_CHECKING:
-    from hookgate.models import SecretVersion
-    from hookgate.sync_models import PlannedChange
+    from hookgate.plugin import PlannedChange, SecretVersion
 
 SIGNING_KEY: Final = "webhook_secret"
 
@@ -49,10 +48,7 @@ def hookgate_verify(
     """Verify a Provisioning callback with the registration's signature scheme."""
     settings = registration.settings
     if not isinstance(settings, SinchProvisioningSettings):
-        return Verdict.reject(
-            "registration settings are not sinch_provisioning settings",
-            retryable_with_fresh_secrets=False,
-        )
+        return Verdict.settings_mismatch(PROVIDER)
     verifier = SCHEMES[settings.signature_scheme]
     tolerance = timedelta(seconds=settings.timestamp_tolerance_seconds)
     return verifier(request, secrets, SIGNING_KEY, tolerance, now)

@@ -10,9 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from hookgate.errors import ConfigError
-from hookgate.models import Registration, SecretVersion
-from hookgate.webhook_sync import WebhookPage, WebhookSync
+from hookgate.plugin import ConfigError, Registration, SecretVersion, WebhookPage, WebhookSync
 from hookgate_sinch.webhooks import SinchWebhooks
 from hookgate_sinch_provisioning.client import SinchProvisioningClient
 from hookgate_sinch_provisioning.settings import SinchProvisioningSettings

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
-from hookgate.models import InboundRequest, ReplayGuard, SecretVersions, Verdict
+from hookgate.plugin import InboundRequest, ReplayGuard, SecretVersions, Verdict
 from hookgate_sinch.signature import (
     ALGORITHM,
     ALGORITHM_HEADER,

@@ -9,8 +9,8 @@ from typing import Any
 
 from hookgate.apigw import build_event, request_from_event
 from hookgate.models import InboundRequest
-from hookgate_sinch_conversation.samples import SAMPLE_PAYLOADS, TEST_SECRET
 from hookgate_sinch.signature import sign
+from hookgate_sinch_conversation.samples import SAMPLE_PAYLOADS, TEST_SECRET
 
 VECTOR_TIME = datetime.fromtimestamp(1634579353, UTC)
 

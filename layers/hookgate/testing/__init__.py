@@ -42,10 +42,12 @@ from hookgate.testing.fixtures import (
 )
 from hookgate.testing.kit import ContractKit, other_secret, secret_versions
 from hookgate.testing.requests import api_gateway_request
+from hookgate.testing.samples import ProviderSamples
 
 __all__ = [
     "ContractKit",
     "ProviderContract",
+    "ProviderSamples",
     "api_gateway_request",
     "assert_event_types",
     "contract_kit",
