@@ -9,12 +9,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import httpx
 import pytest
+from pydantic import BaseModel, SecretStr
 
 from hookgate.errors import ConfigError
-from hookgate.provider_http import ProviderAPIError
+from hookgate.models import Registration, SecretStage, SecretVersion, SecretVersions
+from hookgate.provider_http import ProviderAPIError, ProviderClient
 from hookgate.sync_models import ApplyInterruptedError
-from hookgate.webhook_sync import ProviderWebhooks, WebhookPage, all_pages, push, reconcile
+from hookgate.webhook_sync import (
+    ProviderWebhooks,
+    WebhookPage,
+    WebhookSync,
+    all_pages,
+    push,
+    reconcile,
+)
 
 URL = "https://hooks.example/webhooks/acme/demo"
 ELSEWHERE = "https://other.example/hook"
@@ -91,7 +101,10 @@ def test_kept_webhook_is_updated_duplicates_deleted_foreign_ones_untouched() -> 
         ("update", "2", ("triggers",), True),
         ("delete", "3", (), True),
     ]
-    assert changes[1].reason == "a second webhook targets this URL"
+    assert [c.reason for c in changes] == [
+        "differs from hookgate.yaml",
+        "a second webhook targets this URL",
+    ]
     assert api.hooks == {"1": foreign, "2": _hook(2)}
     [again] = reconcile(api, apply=False)
     assert (again.action, again.remote_id, again.reason) == ("unchanged", "2", "matches")
@@ -194,3 +207,75 @@ def test_paging_stops_at_the_loop_guard() -> None:
 
     assert len(all_pages(endless)) == 100
     assert tokens[:2] == [None, "more"]
+
+
+def test_a_webhook_listed_without_an_id_has_no_remote_id() -> None:
+    api = FakeWebhooks([])
+    api.hooks = {"x": {"target": URL, "triggers": ["A", "B"]}}
+    [kept] = reconcile(api, apply=False)
+    assert (kept.action, kept.remote_id) == ("unchanged", None)
+
+
+class _Client(ProviderClient):
+    provider = "acme"
+
+
+class _Sync:
+    """Records the clients WebhookSync makes and the secret version each factory call gets."""
+
+    def __init__(self) -> None:
+        self.made: list[_Client] = []
+        self.secrets: list[SecretVersion | None] = []
+
+    def client_for(self, registration: Registration, credentials: SecretVersion | None) -> _Client:
+        self.made.append(_Client(http=httpx.Client(transport=httpx.MockTransport(_no_call))))
+        return self.made[-1]
+
+    def webhooks(
+        self, client: _Client, registration: Registration, url: str, secret: SecretVersion | None
+    ) -> ProviderWebhooks:
+        self.secrets.append(secret)
+        api = FakeWebhooks([_hook(1, triggers=["A"])])
+        api.secret_fields = lambda: None if secret is None else {"secret": secret.get("k")}  # type: ignore[method-assign]
+        return api
+
+
+def _no_call(request: httpx.Request) -> httpx.Response:
+    raise AssertionError("the fake provider makes no HTTP call")
+
+
+class _Settings(BaseModel):
+    pass
+
+
+REGISTRATION = Registration(name="demo", provider="acme", secret_id="s", settings=_Settings())
+
+
+def _version(value: str) -> SecretVersion:
+    return SecretVersion(stage=SecretStage.CURRENT, version_id="v1", values={"k": SecretStr(value)})
+
+
+def test_webhook_sync_makes_and_closes_a_client_and_writes_the_first_version() -> None:
+    sync = _Sync()
+    hooks = WebhookSync(sync.client_for, sync.webhooks)
+    versions = SecretVersions(secret_id="s", versions=(_version("one"),))
+    [change] = hooks.reconcile(REGISTRATION, URL, versions, None, True)
+    assert (change.action, change.applied) == ("update", True)
+    assert [s.get("k") if s else None for s in sync.secrets] == ["one"]
+    assert len(sync.made) == 1 and sync.made[0]._http.is_closed
+    empty = SecretVersions(secret_id="s", versions=())
+    assert hooks.reconcile(REGISTRATION, URL, empty, None, False)[0].action == "update"
+    assert sync.secrets[-1] is None, "no version: the factory is told so"
+    assert hooks.push_secret(REGISTRATION, URL, _version("two"), None)
+    assert sync.secrets[-1] is not None and sync.secrets[-1].get("k") == "two"
+
+
+def test_webhook_sync_uses_a_given_client_and_leaves_it_open() -> None:
+    sync = _Sync()
+    hooks = WebhookSync(sync.client_for, sync.webhooks)
+    given = _Client(http=httpx.Client(transport=httpx.MockTransport(_no_call)))
+    versions = SecretVersions(secret_id="s", versions=(_version("one"),))
+    hooks.reconcile(REGISTRATION, URL, versions, None, False, client=given)
+    hooks.push_secret(REGISTRATION, URL, _version("two"), None, client=given)
+    assert sync.made == [], "no client made when one is given"
+    assert not given._http.is_closed
