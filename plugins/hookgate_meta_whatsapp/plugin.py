@@ -12,14 +12,16 @@ Meta offers no API to change an app secret (it is reset by hand in the App Dashb
 nothing is pushed and this plugin has no rotate hook: ``ProviderInfo.rotates`` is empty. The
 verify token is changed by hand too, in the dashboard and in the secret; the handshake accepts
 every version in force, so both the old and the new token work while the change settles.
-hookgate does not manage the app's webhook subscription (sync reports ``unmanaged``).
+With ``settings.sync_subscription`` (and ``app_id``), sync keeps the app's WhatsApp webhook
+subscription pointed at hookgate through the Graph API (:mod:`hookgate_meta_whatsapp.register`);
+without it the subscription is set by hand and sync reports ``unmanaged``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from hookgate.plugin import (
     META_EVENT_TYPES,
@@ -37,6 +39,9 @@ from hookgate.plugin import (
     parse_envelope,
 )
 from hookgate_meta_whatsapp.settings import MetaWhatsAppSettings
+
+if TYPE_CHECKING:
+    from hookgate.plugin import PlannedChange
 
 PROVIDER: Final = "meta_whatsapp"
 APP_SECRET_KEY: Final = "app_secret"  # noqa: S105 - the key's name, not a secret
@@ -79,6 +84,16 @@ def hookgate_verify(
         if hmac.compare_digest(expected.encode("ascii"), given):
             return Verdict.accept(version.stage)
     return Verdict.reject("signature mismatch")
+
+
+@hookimpl
+def hookgate_register(
+    registration: Registration, webhook_url: str, secrets: SecretVersions, apply: bool
+) -> list[PlannedChange]:
+    """Keep the app's ``whatsapp_business_account`` subscription on hookgate's URL."""
+    from hookgate_meta_whatsapp.register import reconcile  # noqa: PLC0415 - httpx
+
+    return reconcile(registration, webhook_url, secrets, apply)
 
 
 @hookimpl
