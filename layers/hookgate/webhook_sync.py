@@ -44,13 +44,18 @@ class WebhookPage:
     next_token: str | None = None
 
 
-class ProviderWebhooks:
+class ProviderWebhooks[C]:
     """A provider's webhook API for one registration: the primitives the engine drives.
 
     Subclass it and implement :meth:`page` (or :meth:`list_all`), :meth:`differences`,
     :meth:`create` and :meth:`update`; override the others when the provider differs from the
-    defaults. The constructor of a subclass takes what its calls need (a client, the
-    registration, the secret version to write).
+    defaults. A subclass is built as ``Subclass(client, registration, webhook_url, secret)``
+    (what :class:`WebhookSync` does); one that needs more derives it in its own ``__init__``
+    after calling this one.
+
+    :ivar client: the provider client (``C``) the calls go through.
+    :ivar declared: the declared registration.
+    :ivar secret: the secret version the provider must be given (None: the secret has none).
 
     :ivar registration: the registration's name, for plans and messages.
     :ivar webhook_url: the URL the provider must deliver to.
@@ -73,6 +78,20 @@ class ProviderWebhooks:
     target_field: str = "target"
     removes_duplicates: bool = True
     missing_reason: str = "no webhook targets this URL"
+
+    def __init__(
+        self,
+        client: C,
+        registration: Registration,
+        webhook_url: str,
+        secret: SecretVersion | None,
+    ) -> None:
+        """Drive ``client``'s webhooks for ``registration`` towards ``webhook_url``."""
+        self.client = client
+        self.declared = registration
+        self.registration = registration.name
+        self.webhook_url = webhook_url
+        self.secret = secret
 
     def page(self, token: str | None) -> WebhookPage:
         """Return the page of webhooks ``token`` names (None: the first)."""
@@ -143,7 +162,7 @@ def all_pages(page: Callable[[str | None], WebhookPage]) -> list[dict[str, Any]]
     return found
 
 
-def owned(api: ProviderWebhooks, existing: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def owned(api: ProviderWebhooks[Any], existing: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Return the webhooks hookgate owns among ``existing`` (only the first, without removal)."""
     mine = [webhook for webhook in existing if api.owns(webhook)]
     return mine if api.removes_duplicates else mine[:1]
@@ -151,7 +170,7 @@ def owned(api: ProviderWebhooks, existing: list[dict[str, Any]]) -> list[dict[st
 
 @dataclass
 class _Plan:
-    api: ProviderWebhooks
+    api: ProviderWebhooks[Any]
     apply: bool
     applied: list[PlannedChange] = field(default_factory=list)
 
@@ -175,7 +194,7 @@ class _Plan:
         return made
 
 
-def reconcile(api: ProviderWebhooks, *, apply: bool) -> list[PlannedChange]:
+def reconcile(api: ProviderWebhooks[Any], *, apply: bool) -> list[PlannedChange]:
     """Plan (and with ``apply``, make) the changes; see the module text."""
     plan = _Plan(api, apply)
     try:
@@ -227,7 +246,7 @@ def _changes(plan: _Plan) -> list[PlannedChange]:
     return changes
 
 
-def push(api: ProviderWebhooks) -> bool:
+def push(api: ProviderWebhooks[Any]) -> bool:
     """Give every owned webhook the secret (:meth:`~ProviderWebhooks.secret_fields`).
 
     Returns False when there is no secret to give or no webhook of hookgate's.
@@ -255,7 +274,7 @@ class WebhookSync[C: ProviderClient]:
     def __init__(
         self,
         client_for: Callable[[Registration, SecretVersion | None], C],
-        webhooks: Callable[[C, Registration, str, SecretVersion | None], ProviderWebhooks],
+        webhooks: Callable[[C, Registration, str, SecretVersion | None], ProviderWebhooks[C]],
     ) -> None:
         """Keep the two factories."""
         self.client_for = client_for

@@ -91,7 +91,7 @@ def _coverage(
     return "", "numbers without a phone webhook of their own deliver here"
 
 
-class _Dialog360Webhooks(ProviderWebhooks):
+class _Dialog360Webhooks(ProviderWebhooks[Dialog360Client]):
     provider = PROVIDER
     title = "360dialog"
 
@@ -102,12 +102,8 @@ class _Dialog360Webhooks(ProviderWebhooks):
         webhook_url: str,
         secret: SecretVersion | None,
     ) -> None:
-        self.client = client
-        self.declared = registration
+        super().__init__(client, registration, webhook_url, secret)
         self.settings = _settings(registration)
-        self.registration = registration.name
-        self.webhook_url = webhook_url
-        self.secret = secret
         self.channel = self.settings.channel
         self.name = destination_name(registration)
         self._coverage: tuple[str, str] | None = None

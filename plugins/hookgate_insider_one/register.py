@@ -88,7 +88,7 @@ def desired_webhook(
     }
 
 
-class PhoneWebhooks(ProviderWebhooks):
+class PhoneWebhooks(ProviderWebhooks[InsiderClient]):
     """A phone number's V2 OAuth2 webhooks, as the sync engine drives them.
 
     hookgate's is the first whose ``webhookUrl`` is the registration's URL; a second one was
@@ -114,9 +114,7 @@ class PhoneWebhooks(ProviderWebhooks):
             )
         self.want = desired_webhook(registration, webhook_url, secret)
         self.phone = _phone(registration)
-        self.client = client
-        self.registration = registration.name
-        self.webhook_url = webhook_url
+        super().__init__(client, registration, webhook_url, secret)
 
     def page(self, token: str | None) -> WebhookPage:
         """Return the phone number's webhooks (one page)."""

@@ -60,7 +60,7 @@ def client_for(registration: Registration, secrets: SecretVersions) -> GraphSubs
     )
 
 
-class AppSubscription(ProviderWebhooks):
+class AppSubscription(ProviderWebhooks[GraphSubscriptionsClient]):
     """The app's ``whatsapp_business_account`` subscription, as the sync engine drives it."""
 
     provider = PROVIDER
@@ -75,11 +75,7 @@ class AppSubscription(ProviderWebhooks):
         secret: SecretVersion | None,
     ) -> None:
         """Drive the subscription towards ``webhook_url``; ``secret`` gives the verify token."""
-        self.client = client
-        self.declared = registration
-        self.registration = registration.name
-        self.webhook_url = webhook_url
-        self.secret = secret
+        super().__init__(client, registration, webhook_url, secret)
         self.fields = sorted(registration.events) or list(DEFAULT_FIELDS)
 
     def page(self, token: str | None) -> WebhookPage:

@@ -20,16 +20,15 @@ class SinchWebhookCalls(Protocol):
         ...
 
 
-class SinchWebhooks(ProviderWebhooks):
+class SinchWebhooks[C: SinchWebhookCalls](ProviderWebhooks[C]):
     """A Sinch scope's webhooks, owned by ``target``; a subclass lists, diffs and creates."""
 
     title = "Sinch"
-    calls: SinchWebhookCalls
 
     def update(self, webhook: Mapping[str, Any], fields: Mapping[str, Any]) -> None:
         """PATCH ``fields`` onto ``webhook``."""
-        self.calls.update_webhook(str(webhook["id"]), dict(fields))
+        self.client.update_webhook(str(webhook["id"]), dict(fields))
 
     def delete(self, webhook: Mapping[str, Any]) -> None:
         """Delete a duplicate."""
-        self.calls.delete_webhook(str(webhook["id"]))
+        self.client.delete_webhook(str(webhook["id"]))

@@ -117,7 +117,7 @@ def webhook_differences(remote: Mapping[str, Any], want: Mapping[str, Any]) -> d
     return fields
 
 
-class AppWebhooks(SinchWebhooks):
+class AppWebhooks(SinchWebhooks[SinchConversationClient]):
     """The webhooks of one Sinch Conversation app, as the sync engine drives them."""
 
     provider = PROVIDER
@@ -131,10 +131,7 @@ class AppWebhooks(SinchWebhooks):
         secret: SecretVersion | None,
     ) -> None:
         """Drive ``client``'s app towards :func:`desired_webhook` with ``secret``."""
-        self.client = self.calls = client
-        self.declared = registration
-        self.registration = registration.name
-        self.webhook_url = webhook_url
+        super().__init__(client, registration, webhook_url, secret)
         self.scope = f"app {client.app_id}"
         self.want = desired_webhook(registration, webhook_url, secret)
 

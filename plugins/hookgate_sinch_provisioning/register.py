@@ -41,7 +41,7 @@ def client_for(
     )
 
 
-class ProjectWebhooks(SinchWebhooks):
+class ProjectWebhooks(SinchWebhooks[SinchProvisioningClient]):
     """The webhooks of one Sinch project, as the sync engine drives them."""
 
     provider = PROVIDER
@@ -55,11 +55,9 @@ class ProjectWebhooks(SinchWebhooks):
         secret: SecretVersion | None,
     ) -> None:
         """Drive ``client``'s project; ``secret`` holds the webhook secret a create sets."""
-        self.client = self.calls = client
-        self.registration = registration.name
-        self.webhook_url = webhook_url
+        super().__init__(client, registration, webhook_url, secret)
         self.scope = f"project {client.project_id}"
-        self.secret = secret.get("webhook_secret") if secret else None
+        self.value = secret.get("webhook_secret") if secret else None
         self.triggers = sorted(registration.events) or ["ALL"]
 
     def page(self, token: str | None) -> WebhookPage:
@@ -73,15 +71,15 @@ class ProjectWebhooks(SinchWebhooks):
 
     def refusal(self, existing: list[dict[str, Any]]) -> str | None:
         """Refuse a create without a secret: the Provisioning API requires one."""
-        return None if self.secret else "no webhook_secret to set"
+        return None if self.value else "no webhook_secret to set"
 
     def secret_fields(self) -> Mapping[str, Any] | None:
         """Return the secret to PATCH (providers.md §2.3)."""
-        return {"secret": self.secret} if self.secret else None
+        return {"secret": self.value} if self.value else None
 
     def create(self) -> str | None:
         """Create the webhook with its target, secret and triggers."""
-        created = self.client.create_webhook(self.webhook_url, self.secret or "", self.triggers)
+        created = self.client.create_webhook(self.webhook_url, self.value or "", self.triggers)
         return str(created.get("id"))
 
 

@@ -30,7 +30,7 @@ URL = "https://hooks.example/webhooks/acme/demo"
 ELSEWHERE = "https://other.example/hook"
 
 
-class FakeWebhooks(ProviderWebhooks):
+class FakeWebhooks(ProviderWebhooks[None]):
     """A provider that lists ``page_size`` webhooks per page and keeps them in ``hooks``."""
 
     provider = "acme"
@@ -233,7 +233,7 @@ class _Sync:
 
     def webhooks(
         self, client: _Client, registration: Registration, url: str, secret: SecretVersion | None
-    ) -> ProviderWebhooks:
+    ) -> ProviderWebhooks[Any]:
         self.secrets.append(secret)
         api = FakeWebhooks([_hook(1, triggers=["A"])])
         api.secret_fields = lambda: None if secret is None else {"secret": secret.get("k")}  # type: ignore[method-assign]
