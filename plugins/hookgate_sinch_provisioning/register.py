@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from hookgate.plugin import ConfigError, Registration, SecretVersion, WebhookPage, WebhookSync
+from hookgate.plugin import Registration, SecretVersion, WebhookPage, WebhookSync
+from hookgate_sinch.auth import access_key
 from hookgate_sinch.webhooks import SinchWebhooks
 from hookgate_sinch_provisioning.client import SinchProvisioningClient
 from hookgate_sinch_provisioning.settings import SinchProvisioningSettings
@@ -26,12 +27,7 @@ def client_for(
     settings = registration.settings
     if not isinstance(settings, SinchProvisioningSettings):
         raise TypeError(f"registration {registration.name!r} has no Sinch Provisioning settings")
-    key_id = credentials.get("key_id") if credentials else None
-    key_secret = credentials.get("key_secret") if credentials else None
-    if not key_id or not key_secret:
-        raise ConfigError(
-            f"registration {registration.name!r}: api_secret must hold key_id and key_secret"
-        )
+    key_id, key_secret = access_key(registration, credentials)
     return SinchProvisioningClient(
         api_url=settings.api_base_url,
         auth_url=settings.auth_url,
