@@ -17,7 +17,8 @@ through a whole plugin. Grouped by what a plugin does:
   :class:`RetryPolicy`, :class:`ProviderAPIError`, :func:`using`, :data:`DEFAULT_TIMEOUT`,
   :data:`ErrorParser`, :func:`default_error_parser`) and the sync engine
   (:class:`ProviderWebhooks`, :class:`WebhookPage`, :class:`WebhookSync`, :func:`reconcile`,
-  :func:`push`, :func:`all_pages`), with :class:`PlannedChange` and :class:`ApplyInterruptedError`.
+  :func:`push`, :func:`all_pages`, and :func:`sync_hooks`, which writes a plugin's register and
+  rotate hooks), with :class:`PlannedChange` and :class:`ApplyInterruptedError`.
 
 The verify-and-parse names cost nothing to import. The sync, HTTP and OAuth2 ones pull in
 httpx and JWT code, which a receiver's cold start does not need: they are imported on first
@@ -46,6 +47,7 @@ from hookgate.models import (
 )
 from hookgate.safe_json import load_object
 from hookgate.safe_json import loads as load_json
+from hookgate.sync_hooks import sync_hooks
 from hookgate.sync_models import Action, ApplyInterruptedError, PlannedChange
 from hookgate.taxonomy import EVENT_TYPES, UNKNOWN
 
@@ -168,5 +170,6 @@ __all__ = [
     "push",
     "reconcile",
     "send",
+    "sync_hooks",
     "using",
 ]

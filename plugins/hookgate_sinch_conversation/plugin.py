@@ -12,10 +12,10 @@ from hookgate.plugin import (
     ProviderInfo,
     Registration,
     ReplayGuard,
-    SecretVersion,
     SecretVersions,
     Verdict,
     hookimpl,
+    sync_hooks,
 )
 from hookgate_sinch import signature
 from hookgate_sinch_conversation.event_types import TRIGGERS
@@ -23,7 +23,7 @@ from hookgate_sinch_conversation.parse import PROVIDER, parse_callback
 from hookgate_sinch_conversation.settings import SinchConversationSettings
 
 if TYPE_CHECKING:
-    from hookgate.plugin import BearerTokens, PlannedChange
+    from hookgate.plugin import BearerTokens
 
 SECRET_KEY = "webhook_secret"  # noqa: S105 - the key's name, not a secret
 
@@ -111,28 +111,5 @@ def hookgate_parse(request: InboundRequest, registration: Registration) -> list[
     return parse_callback(request, registration)
 
 
-@hookimpl
-def hookgate_register(
-    registration: Registration,
-    webhook_url: str,
-    secrets: SecretVersions,
-    api_credentials: SecretVersion | None,
-    apply: bool,
-) -> list[PlannedChange]:
-    """Reconcile the Sinch app's webhook with the registration (see register.py)."""
-    from hookgate_sinch_conversation.register import reconcile  # noqa: PLC0415 - httpx
-
-    return reconcile(registration, webhook_url, secrets, api_credentials, apply)
-
-
-@hookimpl
-def hookgate_rotate_secret(
-    registration: Registration,
-    webhook_url: str,
-    new_secret: SecretVersion,
-    api_credentials: SecretVersion | None,
-) -> bool:
-    """PATCH the new webhook secret onto the webhooks hookgate owns at Sinch."""
-    from hookgate_sinch_conversation.register import push_secret  # noqa: PLC0415 - httpx
-
-    return push_secret(registration, webhook_url, new_secret, api_credentials)
+# register.py: the sync engine over the provider's webhook API (imported when sync runs).
+hookgate_register, hookgate_rotate_secret = sync_hooks("hookgate_sinch_conversation.register")

@@ -17,13 +17,14 @@ from hookgate.plugin import (
     SecretVersions,
     Verdict,
     hookimpl,
+    sync_hooks,
 )
 from hookgate_sinch_provisioning.parse import PROVIDER, parse_request
 from hookgate_sinch_provisioning.schemes import SCHEMES
 from hookgate_sinch_provisioning.settings import SinchProvisioningSettings
 
 if TYPE_CHECKING:
-    from hookgate.plugin import PlannedChange, SecretVersion
+    pass
 
 SIGNING_KEY: Final = "webhook_secret"
 
@@ -60,28 +61,5 @@ def hookgate_parse(request: InboundRequest, registration: Registration) -> list[
     return parse_request(request, registration)
 
 
-@hookimpl
-def hookgate_register(
-    registration: Registration,
-    webhook_url: str,
-    secrets: SecretVersions,
-    api_credentials: SecretVersion | None,
-    apply: bool,
-) -> list[PlannedChange]:
-    """Reconcile the project's webhook with the registration (see register.py)."""
-    from hookgate_sinch_provisioning.register import reconcile  # noqa: PLC0415 - httpx
-
-    return reconcile(registration, webhook_url, secrets, api_credentials, apply)
-
-
-@hookimpl
-def hookgate_rotate_secret(
-    registration: Registration,
-    webhook_url: str,
-    new_secret: SecretVersion,
-    api_credentials: SecretVersion | None,
-) -> bool:
-    """PATCH the new secret onto the webhooks hookgate owns (providers.md §2.3)."""
-    from hookgate_sinch_provisioning.register import push_secret  # noqa: PLC0415 - httpx
-
-    return push_secret(registration, webhook_url, new_secret, api_credentials)
+# register.py: the sync engine over the provider's webhook API (imported when sync runs).
+hookgate_register, hookgate_rotate_secret = sync_hooks("hookgate_sinch_provisioning.register")
