@@ -171,8 +171,12 @@ def build_sandbox(*, key_id: str, key_secret: str) -> Sandbox:
 
 
 def local_wiring(url: str, key_id: str, key_secret: str) -> LocalWiring:
-    """Return the wiring for a registration: the app id; Meta needs no separate API key."""
-    return LocalWiring(settings={"app_id": APP_ID}, credentials={"api_key": key_secret})
+    """Return the wiring: the app id, and sync of its subscription against this sandbox.
+
+    Meta needs no separate API key: sync's app access token comes from the app secret.
+    """
+    settings = {"app_id": APP_ID, "sync_subscription": "true", "graph_api_url": url}
+    return LocalWiring(settings=settings, credentials={"api_key": key_secret})
 
 
 def subscribe(
