@@ -57,7 +57,7 @@ SCAN_TEMPLATE = .tools/sam/bin/cfn-lint --include-checks I -- template.yaml && \
 MUTATE = $(VENV)/bin/python scripts/mutate.py
 LAST_RELEASE_TAG = $(shell git describe --tags --abbrev=0 2>/dev/null)
 # Modules whose tests are unit tests: a bounded sample that takes about a minute.
-MUTATE_SAMPLE := plugins/hookgate_sinch_conversation/signature.py \
+MUTATE_SAMPLE := plugins/hookgate_sinch/signature.py \
 	plugins/hookgate_360dialog/plugin.py layers/hookgate/safe_json.py
 MUTATE_CHANGED = $(MUTATE) --since "$(LAST_RELEASE_TAG)" $(foreach m,$(MUTATE_SAMPLE),--sample $(m))
 

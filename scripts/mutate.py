@@ -39,7 +39,7 @@ EQUIVALENTS = ROOT / "scripts" / "equivalent-mutants.yaml"
 GROUPS: dict[str, tuple[list[str], list[str]]] = {
     "sinch_conversation": (
         [
-            "plugins/hookgate_sinch_conversation/signature.py",
+            "plugins/hookgate_sinch/signature.py",
             "plugins/hookgate_sinch_conversation/plugin.py",
         ],
         [
@@ -97,9 +97,10 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
         ["tests/integration/test_oauth2.py", "tests/integration/test_oauth2_lifecycle.py"],
     ),
     "sync_ownership": (
-        ["layers/hookgate/targeted_webhooks.py"],
+        ["layers/hookgate/webhook_sync.py"],
         [
             "tests/unit/test_sync_engine.py",
+            "tests/unit/test_webhook_sync.py",
             "tests/integration/test_insider_one_sync.py",
             "tests/integration/test_360dialog_sync.py",
             "tests/integration/test_sinch_provisioning_sync.py",

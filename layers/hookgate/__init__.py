@@ -1,7 +1,7 @@
 """hookgate: receive provider webhooks, verify them, normalise them, publish them to EventBridge.
 
-Plugin authors need only :data:`hookimpl` from here, plus :mod:`hookgate.models` and
-:mod:`hookgate.errors`; the hooks to implement are documented in :mod:`hookgate.hookspecs`.
+Plugin authors import everything they need from :mod:`hookgate.plugin`; the hooks to implement
+are documented in :mod:`hookgate.hookspecs`. :data:`hookimpl` stays importable from here.
 """
 
 from hookgate.hookspecs import hookimpl

@@ -138,6 +138,17 @@ class Verdict:
             ok=False, reason=reason, retryable_with_fresh_secrets=retryable_with_fresh_secrets
         )
 
+    @classmethod
+    def settings_mismatch(cls, provider: str) -> Verdict:
+        """Reject a registration whose settings are not ``provider``'s settings model.
+
+        A configuration fault, not the caller's: verify rejects it (never raises, which would
+        answer 500), and fresh secrets cannot change the outcome.
+        """
+        return cls.reject(
+            f"registration settings are not {provider} settings", retryable_with_fresh_secrets=False
+        )
+
 
 class HandshakeResponse(_Frozen):
     """The answer to a provider's verification handshake on ``GET`` (e.g. Meta's challenge)."""

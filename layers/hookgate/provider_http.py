@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Self
 
 import httpx
 from tenacity import (
@@ -65,21 +65,33 @@ class ProviderAPIError(HookgateError):
 
 
 ErrorParser = Callable[[httpx.Response], tuple[str | None, str]]
+ErrorFields = Callable[[Mapping[str, Any], str], tuple[str | None, str] | None]
+"""Reads ``(code, message)`` from a JSON error object (and the reason phrase); None: not one."""
+
+
+def parse_error_with(response: httpx.Response, fields: ErrorFields) -> tuple[str | None, str]:
+    """Decode an error answer's JSON object and read it with ``fields``; else the reason phrase."""
+    reason = response.reason_phrase or "error"
+    try:
+        body: Any = response.json()
+    except ValueError:
+        return None, reason
+    found = fields(body, reason) if isinstance(body, Mapping) else None
+    return found if found is not None else (None, reason)
+
+
+def common_error_fields(body: Mapping[str, Any], reason: str) -> tuple[str | None, str]:
+    """Read the common shapes: ``{"error": {...}}`` or a flat object with a code and message."""
+    nested = body.get("error")
+    inner: Mapping[str, Any] = nested if isinstance(nested, Mapping) else body
+    code = inner.get("status") or inner.get("errorCode") or inner.get("code")
+    message = inner.get("message") or inner.get("error") or reason
+    return (str(code) if code is not None else None), str(message)
 
 
 def default_error_parser(response: httpx.Response) -> tuple[str | None, str]:
     """Read ``code``/``message`` from a JSON error body, falling back to the reason phrase."""
-    try:
-        body: Any = response.json()
-    except ValueError:
-        return None, response.reason_phrase or "error"
-    if isinstance(body, Mapping):
-        nested = body.get("error")
-        inner: Mapping[str, Any] = nested if isinstance(nested, Mapping) else body
-        code = inner.get("status") or inner.get("errorCode") or inner.get("code")
-        message = inner.get("message") or inner.get("error") or response.reason_phrase
-        return (str(code) if code is not None else None), str(message)
-    return None, response.reason_phrase or "error"
+    return parse_error_with(response, common_error_fields)
 
 
 def retry_after_seconds(response: httpx.Response, now: datetime | None = None) -> float | None:
@@ -162,3 +174,82 @@ def send(
     except _Retryable as exc:
         raise exc.error from None
     return response
+
+
+class ProviderClient:
+    """The mechanics every provider API client shares; a subclass supplies the primitives.
+
+    The base owns the HTTP connections (closed by :meth:`close` or on leaving a ``with``
+    block), sends every call through :func:`send` (timeouts, retries, typed errors) and turns
+    an error answer into ``(code, message)``: it decodes the JSON body and asks
+    :meth:`error_fields` for the provider's own fields, falling back to the reason phrase. A
+    subclass names its :attr:`provider`, may add headers to every call (:meth:`auth_headers`)
+    and reads its error body shape in :meth:`error_fields`.
+    """
+
+    provider: str = "provider"
+
+    def __init__(
+        self,
+        *,
+        http: httpx.Client | None = None,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        """Use ``http`` (its timeouts are then the caller's) or a new client with ``timeout``."""
+        self._http = http or httpx.Client(timeout=timeout)
+        self._sleep = sleep
+
+    def close(self) -> None:
+        """Close the HTTP connections."""
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        """Use as a context manager that closes the client."""
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Close on exit."""
+        self.close()
+
+    def error_fields(self, body: Mapping[str, Any], reason: str) -> tuple[str | None, str] | None:
+        """Return ``(code, message)`` from a JSON error object, or None when it is not one.
+
+        ``reason`` is the HTTP reason phrase, for a body without a message. The default reads
+        the common shapes (:func:`common_error_fields`).
+        """
+        return common_error_fields(body, reason)
+
+    def parse_error(self, response: httpx.Response) -> tuple[str | None, str]:
+        """Return the provider's ``(code, message)`` for an error answer."""
+        return parse_error_with(response, self.error_fields)
+
+    def auth_headers(self) -> dict[str, str]:
+        """Return the headers that authenticate a call (none by default)."""
+        return {}
+
+    def call(self, method: str, url: str, operation: str, **kwargs: Any) -> Any:
+        """Send one authenticated call and return its JSON body (``{}`` when it has none)."""
+        headers = {**self.auth_headers(), **kwargs.pop("headers", {})}
+        response = send(
+            self._http,
+            method,
+            url,
+            provider=self.provider,
+            operation=operation,
+            parse_error=self.parse_error,
+            sleep=self._sleep,
+            headers=headers,
+            **kwargs,
+        )
+        return response.json() if response.content else {}
+
+
+def using[C: ProviderClient, T](
+    client: C | None, make: Callable[[], C], work: Callable[[C], T]
+) -> T:
+    """Run ``work`` with ``client``, or with a client from ``make`` that is closed afterwards."""
+    if client is not None:
+        return work(client)
+    with make() as made:
+        return work(made)

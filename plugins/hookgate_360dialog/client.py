@@ -8,30 +8,21 @@ under ``/multi_webhook``.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
-from hookgate.provider_http import send
+from hookgate.plugin import ProviderClient
 
 PROVIDER = "360dialog"
 
 
-def dialog_error(response: httpx.Response) -> tuple[str | None, str]:
-    """Read 360dialog's ``{"error": "..."}`` (or ``{"message": "..."}``) error body."""
-    try:
-        body: Any = response.json()
-    except ValueError:
-        return None, response.reason_phrase or "error"
-    if isinstance(body, dict):
-        return None, str(body.get("error") or body.get("message") or response.reason_phrase)
-    return None, response.reason_phrase or "error"
-
-
-class Dialog360Client:
+class Dialog360Client(ProviderClient):
     """The webhook settings of one 360dialog API key (one phone number)."""
+
+    provider = PROVIDER
 
     def __init__(
         self,
@@ -42,36 +33,20 @@ class Dialog360Client:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         """Create a client; ``http`` may be injected."""
+        super().__init__(http=http, sleep=sleep)
         self._api = api_url.rstrip("/")
-        self._headers = {"D360-API-KEY": api_key}
-        self._http = http or httpx.Client(timeout=httpx.Timeout(10.0, connect=3.0))
-        self._sleep = sleep
+        self._api_key = api_key
 
-    def close(self) -> None:
-        """Close the HTTP connections."""
-        self._http.close()
+    def auth_headers(self) -> dict[str, str]:
+        """Return the ``D360-API-KEY`` header."""
+        return {"D360-API-KEY": self._api_key}
 
-    def __enter__(self) -> Dialog360Client:
-        """Use as a context manager that closes the client."""
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        """Close on exit."""
-        self.close()
+    def error_fields(self, body: Mapping[str, Any], reason: str) -> tuple[str | None, str] | None:
+        """Read 360dialog's ``{"error": "..."}`` (or ``{"message": "..."}``) error body."""
+        return None, str(body.get("error") or body.get("message") or reason)
 
     def _call(self, method: str, path: str, operation: str, **kwargs: Any) -> Any:
-        response = send(
-            self._http,
-            method,
-            f"{self._api}{path}",
-            provider=PROVIDER,
-            operation=operation,
-            parse_error=dialog_error,
-            sleep=self._sleep,
-            headers=self._headers,
-            **kwargs,
-        )
-        return response.json() if response.content else {}
+        return self.call(method, f"{self._api}{path}", operation, **kwargs)
 
     def phone_webhook(self) -> dict[str, Any]:
         """Return the phone number's webhook (``{"url": ...}``)."""

@@ -11,6 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from hookgate.meta_whatsapp import META_EVENT_TYPES
+from hookgate.plugin import META_EVENT_TYPES
 
 EVENT_TYPE_MAP: Final[Mapping[str, str]] = dict(META_EVENT_TYPES)

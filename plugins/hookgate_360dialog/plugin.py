@@ -6,9 +6,8 @@ import hashlib
 import hmac
 from typing import TYPE_CHECKING
 
-from hookgate import hookimpl
-from hookgate.meta_whatsapp import is_envelope, load_object, parse_envelope
-from hookgate.models import (
+from hookgate.plugin import (
+    UNKNOWN,
     HandshakeResponse,
     InboundRequest,
     NormalisedEvent,
@@ -17,14 +16,17 @@ from hookgate.models import (
     SecretStage,
     SecretVersions,
     Verdict,
+    hookimpl,
+    is_envelope,
+    load_object,
+    parse_envelope,
+    sync_hooks,
 )
-from hookgate.taxonomy import UNKNOWN
 from hookgate_360dialog.event_types import EVENT_TYPE_MAP
 from hookgate_360dialog.settings import Dialog360Settings
 
 if TYPE_CHECKING:
-    from hookgate.models import SecretVersion
-    from hookgate.sync_models import PlannedChange
+    pass
 
 PROVIDER = "360dialog"
 TOKEN_KEY = "header_token"  # noqa: S105 - the key's name, not a secret
@@ -82,7 +84,7 @@ def hookgate_verify(
     """
     settings = registration.settings
     if not isinstance(settings, Dialog360Settings):
-        raise TypeError(f"registration {registration.name!r} has no 360dialog settings")
+        return Verdict.settings_mismatch(PROVIDER)
     if not secrets.candidates(TOKEN_KEY):
         return Verdict.reject("no secret configured")
     presented = request.header(settings.auth_header)
@@ -138,28 +140,5 @@ def hookgate_handshake() -> HandshakeResponse | None:
     return None
 
 
-@hookimpl
-def hookgate_register(
-    registration: Registration,
-    webhook_url: str,
-    secrets: SecretVersions,
-    api_credentials: SecretVersion | None,
-    apply: bool,
-) -> list[PlannedChange]:
-    """Point the phone webhook (or hookgate's multi-webhook destination) at hookgate."""
-    from hookgate_360dialog.register import reconcile  # noqa: PLC0415 - httpx
-
-    return reconcile(registration, webhook_url, secrets, api_credentials, apply)
-
-
-@hookimpl
-def hookgate_rotate_secret(
-    registration: Registration,
-    webhook_url: str,
-    new_secret: SecretVersion,
-    api_credentials: SecretVersion | None,
-) -> bool:
-    """Replace the custom header token on hookgate's webhook or destination."""
-    from hookgate_360dialog.register import push_secret  # noqa: PLC0415 - httpx
-
-    return push_secret(registration, webhook_url, new_secret, api_credentials)
+# register.py: the sync engine over the provider's webhook API (imported when sync runs).
+hookgate_register, hookgate_rotate_secret = sync_hooks("hookgate_360dialog.register")

@@ -20,11 +20,19 @@ The plan says what 360dialog will actually deliver (seed 003, providers.md §4.3
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
-from hookgate.errors import ConfigError
-from hookgate.models import Registration, SecretVersion, SecretVersions
-from hookgate.sync_models import PlannedChange
+from hookgate.plugin import (
+    Action,
+    ConfigError,
+    ProviderWebhooks,
+    Registration,
+    SecretVersion,
+    WebhookPage,
+    WebhookSync,
+)
 from hookgate_360dialog.client import Dialog360Client
 from hookgate_360dialog.settings import Dialog360Settings
 
@@ -59,24 +67,7 @@ def _headers(registration: Registration, secret: SecretVersion | None) -> dict[s
     return {_settings(registration).auth_header: token}
 
 
-def _single_url(registration: Registration, client: Dialog360Client) -> str:
-    """Return the URL of the phone number's or the WABA's webhook ("" when none is set)."""
-    if _settings(registration).channel == "waba":
-        return str(client.waba_webhook().get("url") or "")
-    return str(client.phone_webhook().get("url") or "")
-
-
-def _set_single(
-    registration: Registration, client: Dialog360Client, url: str, headers: dict[str, str]
-) -> None:
-    settings = _settings(registration)
-    if settings.channel == "waba":
-        client.set_waba_webhook(url, headers, override_all=settings.override_all)
-    else:
-        client.set_phone_webhook(url, headers)
-
-
-def _waba_coverage(
+def _coverage(
     registration: Registration, webhook_url: str, client: Dialog360Client
 ) -> tuple[str, str]:
     """Return ``(changed field or "", note)``: what the WABA webhook does for this number.
@@ -100,136 +91,163 @@ def _waba_coverage(
     return "", "numbers without a phone webhook of their own deliver here"
 
 
-def _reconcile_single(
-    registration: Registration,
-    webhook_url: str,
-    current: SecretVersion | None,
-    apply: bool,
+class _Dialog360Webhooks(ProviderWebhooks[Dialog360Client]):
+    provider = PROVIDER
+    title = "360dialog"
+
+    def __init__(
+        self,
+        client: Dialog360Client,
+        registration: Registration,
+        webhook_url: str,
+        secret: SecretVersion | None,
+    ) -> None:
+        super().__init__(client, registration, webhook_url, secret)
+        self.settings = _settings(registration)
+        self.channel = self.settings.channel
+        self.name = destination_name(registration)
+        self._coverage: tuple[str, str] | None = None
+
+    def headers(self) -> dict[str, str]:
+        """Return the custom header 360dialog must send (the secret's ``header_token``)."""
+        return _headers(self.declared, self.secret)
+
+    def secret_fields(self) -> Mapping[str, Any] | None:
+        """Check there is a header token to give (raising before any call); writes set it."""
+        self.headers()
+        return {}
+
+
+class SingleWebhook(_Dialog360Webhooks):
+    """The phone number's (or the WABA's) one webhook, hookgate's when it targets its URL."""
+
+    limit = None
+    target_field = "url"
+    missing_reason = "no webhook is set"
+
+    def planned_id(self) -> str | None:
+        """Return the channel (``phone`` or ``waba``): the webhook's only name."""
+        return self.channel
+
+    def coverage(self) -> tuple[str, str]:
+        """Return (once) what the WABA webhook does for this number: see :func:`_coverage`."""
+        if self.channel != "waba":
+            return "", ""
+        if self._coverage is None:
+            self._coverage = _coverage(self.declared, self.webhook_url, self.client)
+        return self._coverage
+
+    def page(self, token: str | None) -> WebhookPage:
+        """Return the one webhook (none when its URL is empty)."""
+        if self.channel == "waba":
+            url = str(self.client.waba_webhook().get("url") or "")
+        else:
+            url = str(self.client.phone_webhook().get("url") or "")
+        return WebhookPage([{"id": self.channel, "url": url}] if url else [])
+
+    def refusal(self, existing: list[dict[str, Any]]) -> str | None:
+        """Refuse to overwrite a webhook that points elsewhere."""
+        if not existing:
+            return None
+        return (
+            f"the {self.channel} webhook points elsewhere; hookgate does not own it "
+            "(clear it, or use channel: multi)"
+        )
+
+    def differences(self, webhook: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Return ``override_all`` when a number's phone webhook escapes the WABA webhook."""
+        changed, _ = self.coverage()
+        return {changed: True} if changed else {}
+
+    def note(self, action: Action) -> str:
+        """Say which numbers deliver here; a WABA write takes 360dialog 15-20 seconds."""
+        _, note = self.coverage()
+        if self.channel == "waba" and action in ("create", "update"):
+            return f"{note} (360dialog applies it within 15-20 seconds)"
+        return note
+
+    def create(self) -> str | None:
+        """Set the webhook to hookgate's URL with the custom header."""
+        self.write()
+        return self.channel
+
+    def update(self, webhook: Mapping[str, Any], fields: Mapping[str, Any]) -> None:
+        """Set the webhook again (with ``override_all`` as declared, and the header)."""
+        self.write()
+
+    def write(self) -> None:
+        """Set the phone or WABA webhook to hookgate's URL with the custom header."""
+        if self.channel == "waba":
+            self.client.set_waba_webhook(
+                self.webhook_url, self.headers(), override_all=self.settings.override_all
+            )
+        else:
+            self.client.set_phone_webhook(self.webhook_url, self.headers())
+
+
+class Destinations(_Dialog360Webhooks):
+    """The multi-webhook destinations; hookgate's is the one carrying its name."""
+
+    limit = MAX_DESTINATIONS
+    missing_reason = "no destination of ours"
+
+    scope = "the number"
+
+    def planned_id(self) -> str | None:
+        """Return hookgate's destination name (:func:`destination_name`)."""
+        return self.name
+
+    def page(self, token: str | None) -> WebhookPage:
+        """Return every destination."""
+        return WebhookPage(self.client.destinations())
+
+    def owns(self, webhook: Mapping[str, Any]) -> bool:
+        """Return True for the destination carrying hookgate's name for the registration."""
+        return webhook.get("name") == self.name
+
+    def remote_id(self, webhook: Mapping[str, Any]) -> str | None:
+        """Return the destination's name (360dialog has no other id)."""
+        return self.name
+
+    def differences(self, webhook: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Return the URL when the destination points elsewhere."""
+        return {} if webhook.get("url") == self.webhook_url else {"url": self.webhook_url}
+
+    def note(self, action: Action) -> str:
+        """Name the main webhook the destination depends on; refuse when there is none."""
+        main = str(self.client.phone_webhook().get("url") or "") or str(
+            self.client.waba_webhook().get("url") or ""
+        )
+        if not main:
+            raise ConfigError(
+                f"registration {self.registration!r}: the number has no main webhook; 360dialog "
+                "sends extra destinations a copy only after the main webhook answered 200, so "
+                "this destination would receive nothing (set the phone or WABA webhook first)"
+            )
+        return f"served while the main webhook ({urlsplit(main).hostname or '?'}) answers 200"
+
+    def create(self) -> str | None:
+        """Add hookgate's destination (enabling multi-webhook when needed)."""
+        self.client.add_destination(self.name, self.webhook_url, self.headers())
+        return self.name
+
+    def update(self, webhook: Mapping[str, Any], fields: Mapping[str, Any]) -> None:
+        """Set the destination's URL and header."""
+        self.client.update_destination(self.name, self.webhook_url, self.headers())
+
+
+def webhooks(
     client: Dialog360Client,
-) -> PlannedChange:
-    channel = _settings(registration).channel
-    base = {"registration": registration.name, "provider": PROVIDER, "target": webhook_url}
-    url = _single_url(registration, client)
-    if url and url != webhook_url:
-        raise ConfigError(
-            f"registration {registration.name!r}: the {channel} webhook points elsewhere; "
-            "hookgate does not own it (clear it, or use channel: multi)"
-        )
-    changed, note = ("", "")
-    if channel == "waba":
-        changed, note = _waba_coverage(registration, webhook_url, client)
-    if url == webhook_url and not changed:
-        reason = f"matches; {note}" if note else "matches"
-        return PlannedChange(action="unchanged", remote_id=channel, reason=reason, **base)
-    if url == webhook_url:
-        change = PlannedChange(
-            action="update", remote_id=channel, changed_fields=(changed,), reason=note, **base
-        )
-    else:
-        reason = "no webhook is set" + (f"; {note}" if note else "")
-        change = PlannedChange(action="create", remote_id=channel, reason=reason, **base)
-    if channel == "waba":
-        change = change.model_copy(
-            update={"reason": f"{change.reason} (360dialog applies it within 15-20 seconds)"}
-        )
-    if apply:
-        _set_single(registration, client, webhook_url, _headers(registration, current))
-        change = change.model_copy(update={"applied": True})
-    return change
-
-
-def _main_webhook_host(registration: Registration, client: Dialog360Client) -> str:
-    """Return the host of the main webhook the destinations depend on; refuse when none."""
-    main = str(client.phone_webhook().get("url") or "") or str(
-        client.waba_webhook().get("url") or ""
-    )
-    if not main:
-        raise ConfigError(
-            f"registration {registration.name!r}: the number has no main webhook; 360dialog "
-            "sends extra destinations a copy only after the main webhook answered 200, so this "
-            "destination would receive nothing (set the phone or WABA webhook first)"
-        )
-    return urlsplit(main).hostname or "?"
-
-
-def reconcile(
     registration: Registration,
     webhook_url: str,
-    secrets: SecretVersions,
-    credentials: SecretVersion | None,
-    apply: bool,
-    *,
-    client: Dialog360Client | None = None,
-) -> list[PlannedChange]:
-    """Plan (and with ``apply``, make) the change that points 360dialog at hookgate."""
-    if client is None:
-        with client_for(registration, credentials) as owned_client:
-            return reconcile(
-                registration, webhook_url, secrets, credentials, apply, client=owned_client
-            )
-    settings = _settings(registration)
-    current = secrets.versions[0] if secrets.versions else None
-    base = {"registration": registration.name, "provider": PROVIDER, "target": webhook_url}
-    if settings.channel in ("phone", "waba"):
-        return [_reconcile_single(registration, webhook_url, current, apply, client)]
-    name = destination_name(registration)
-    destinations = client.destinations()
-    ours = next((d for d in destinations if d.get("name") == name), None)
-    if ours is None and len(destinations) >= MAX_DESTINATIONS:
-        raise ConfigError(
-            f"registration {registration.name!r}: {len(destinations)} destinations already "
-            f"(360dialog allows {MAX_DESTINATIONS})"
-        )
-    served = (
-        f"served while the main webhook ({_main_webhook_host(registration, client)}) answers 200"
-    )
-    if ours is None:
-        change = PlannedChange(
-            action="create", remote_id=name, reason=f"no destination of ours; {served}", **base
-        )
-        if apply:
-            client.add_destination(name, webhook_url, _headers(registration, current))
-            change = change.model_copy(update={"applied": True})
-        return [change]
-    if ours.get("url") == webhook_url:
-        return [
-            PlannedChange(action="unchanged", remote_id=name, reason=f"matches; {served}", **base)
-        ]
-    change = PlannedChange(
-        action="update",
-        remote_id=name,
-        changed_fields=("url",),
-        reason=f"differs from hookgate.yaml; {served}",
-        **base,
-    )
-    if apply:
-        client.update_destination(name, webhook_url, _headers(registration, current))
-        change = change.model_copy(update={"applied": True})
-    return [change]
-
-
-def push_secret(
-    registration: Registration,
-    webhook_url: str,
-    new_secret: SecretVersion,
-    credentials: SecretVersion | None,
-    *,
-    client: Dialog360Client | None = None,
-) -> bool:
-    """Give 360dialog the new header token on hookgate's webhook or destination."""
-    if client is None:
-        with client_for(registration, credentials) as owned_client:
-            return push_secret(
-                registration, webhook_url, new_secret, credentials, client=owned_client
-            )
-    headers = _headers(registration, new_secret)
+    secret: SecretVersion | None,
+) -> SingleWebhook | Destinations:
+    """Return the webhook API the registration's ``channel`` uses."""
     if _settings(registration).channel in ("phone", "waba"):
-        if _single_url(registration, client) != webhook_url:
-            return False
-        _set_single(registration, client, webhook_url, headers)
-        return True
-    name = destination_name(registration)
-    if not any(d.get("name") == name for d in client.destinations()):
-        return False
-    client.update_destination(name, webhook_url, headers)
-    return True
+        return SingleWebhook(client, registration, webhook_url, secret)
+    return Destinations(client, registration, webhook_url, secret)
+
+
+SYNC = WebhookSync(client_for, webhooks)
+reconcile = SYNC.reconcile
+push_secret = SYNC.push_secret

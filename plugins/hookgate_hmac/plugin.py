@@ -15,15 +15,15 @@ import hmac
 from datetime import UTC, datetime
 from typing import Final
 
-from hookgate import hookimpl
-from hookgate.generic_events import parse_generic
-from hookgate.models import (
+from hookgate.plugin import (
     InboundRequest,
     NormalisedEvent,
     ProviderInfo,
     Registration,
     SecretVersions,
     Verdict,
+    hookimpl,
+    parse_generic,
 )
 from hookgate_hmac.settings import HmacSettings
 
@@ -82,7 +82,9 @@ def hookgate_verify(
     request: InboundRequest, registration: Registration, secrets: SecretVersions, now: datetime
 ) -> Verdict:
     """Recompute the configured HMAC over the raw body (and timestamp) for each secret version."""
-    settings = _settings(registration)
+    settings = registration.settings
+    if not isinstance(settings, HmacSettings):
+        return Verdict.settings_mismatch(PROVIDER)
     candidates = secrets.candidates(SECRET_KEY)
     if not candidates:
         return Verdict.reject("no secret configured")

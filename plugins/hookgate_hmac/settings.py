@@ -7,7 +7,7 @@ from typing import Literal, Self
 
 from pydantic import Field, field_validator, model_validator
 
-from hookgate.generic_events import GenericEventSettings
+from hookgate.plugin import GenericEventSettings
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _HEADER_NAME = r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$"

@@ -9,31 +9,21 @@ shape is [NOT FOUND], ``access_token`` or ``token`` is read), then camelCase CRU
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
 
-from hookgate.provider_http import send
+from hookgate.plugin import ProviderClient
 
 PROVIDER = "insider_one"
 SCOPES = ["wa-webhook-read", "wa-webhook-manage", "wa-webhook-update", "wa-webhook-delete"]
 
 
-def insider_error(response: httpx.Response) -> tuple[str | None, str]:
-    """Read Insider's ``{"message", "errorCode"}`` error body."""
-    try:
-        body: Any = response.json()
-    except ValueError:
-        return None, response.reason_phrase or "error"
-    if isinstance(body, dict):
-        code = body.get("errorCode")
-        return (str(code) if code else None), str(body.get("message") or response.reason_phrase)
-    return None, response.reason_phrase or "error"
-
-
-class InsiderClient:
+class InsiderClient(ProviderClient):
     """Insider One's webhook management for one account."""
+
+    provider = PROVIDER
 
     def __init__(
         self,
@@ -45,42 +35,21 @@ class InsiderClient:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         """Create a client from API credentials (client_id/client_secret for V2, api_key for V1)."""
+        super().__init__(http=http, timeout=httpx.Timeout(15.0, connect=3.0), sleep=sleep)
         self._gateway = gateway_url.rstrip("/")
         self._v1 = v1_url.rstrip("/")
         self._credentials = credentials
-        self._http = http or httpx.Client(timeout=httpx.Timeout(15.0, connect=3.0))
-        self._sleep = sleep
         self._token: tuple[str, float] | None = None
 
-    def close(self) -> None:
-        """Close the HTTP connections."""
-        self._http.close()
-
-    def __enter__(self) -> InsiderClient:
-        """Use as a context manager that closes the client."""
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        """Close on exit."""
-        self.close()
-
-    def _send(self, method: str, url: str, operation: str, **kwargs: Any) -> Any:
-        response = send(
-            self._http,
-            method,
-            url,
-            provider=PROVIDER,
-            operation=operation,
-            parse_error=insider_error,
-            sleep=self._sleep,
-            **kwargs,
-        )
-        return response.json() if response.content else {}
+    def error_fields(self, body: Mapping[str, Any], reason: str) -> tuple[str | None, str] | None:
+        """Read Insider's ``{"message", "errorCode"}`` error body."""
+        code = body.get("errorCode")
+        return (str(code) if code else None), str(body.get("message") or reason)
 
     def _bearer(self) -> str:
         if self._token and self._token[1] > time.monotonic():
             return self._token[0]
-        body = self._send(
+        body = self.call(
             "POST",
             f"{self._gateway}/auth/token",
             "get a gateway token",
@@ -99,7 +68,7 @@ class InsiderClient:
         return token
 
     def _v2(self, method: str, path: str, phone: str, operation: str, **kwargs: Any) -> Any:
-        return self._send(
+        return self.call(
             method,
             f"{self._gateway}/api/wa/v2/webhooks{path}",
             operation,
@@ -133,7 +102,7 @@ class InsiderClient:
         Seed 004 shows only ``/v1/conversational/settings/update``; the ``transactional`` path is
         [GUESS] by analogy (V2 has both sub-products).
         """
-        self._send(
+        self.call(
             "POST",
             f"{self._v1}/v1/{sub_product}/settings/update",
             "update V1 settings",

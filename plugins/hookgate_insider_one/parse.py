@@ -19,9 +19,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from hookgate.meta_whatsapp import CHANNEL, epoch_time, error_of, load_object, parse_envelope
-from hookgate.models import InboundRequest, NormalisedEvent, Registration
-from hookgate.taxonomy import UNKNOWN
+from hookgate.plugin import (
+    UNKNOWN,
+    InboundRequest,
+    NormalisedEvent,
+    Registration,
+    epoch_time,
+    error_of,
+    load_object,
+    parse_envelope,
+)
+from hookgate.plugin import WHATSAPP_CHANNEL as CHANNEL
 from hookgate_insider_one.event_types import EVENT_TYPE_MAP
 
 PROVIDER = "insider_one"

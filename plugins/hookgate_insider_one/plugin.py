@@ -6,22 +6,21 @@ import hmac
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from hookgate import hookimpl
-from hookgate.models import (
+from hookgate.plugin import (
     InboundRequest,
     NormalisedEvent,
     ProviderInfo,
     Registration,
     SecretVersions,
     Verdict,
+    hookimpl,
+    sync_hooks,
 )
 from hookgate_insider_one.parse import PROVIDER, parse_delivery
 from hookgate_insider_one.settings import InsiderOneSettings
 
 if TYPE_CHECKING:
-    from hookgate.models import SecretVersion
-    from hookgate.oauth2.tokens import BearerTokens
-    from hookgate.sync_models import PlannedChange
+    from hookgate.plugin import BearerTokens
 
 API_KEY = "api_key"
 
@@ -50,7 +49,7 @@ def hookgate_verify(
     """V1: compare the bearer key in constant time with each version. V2: an OAuth2 token."""
     settings = registration.settings
     if not isinstance(settings, InsiderOneSettings):
-        raise TypeError(f"registration {registration.name!r} has no Insider One settings")
+        return Verdict.settings_mismatch(PROVIDER)
     if settings.auth == "v2":
         if tokens is None or registration.oauth2 is None:
             return Verdict.reject("oauth2 not configured")
@@ -76,28 +75,5 @@ def hookgate_parse(request: InboundRequest, registration: Registration) -> list[
     return parse_delivery(request, registration)
 
 
-@hookimpl
-def hookgate_register(
-    registration: Registration,
-    webhook_url: str,
-    secrets: SecretVersions,
-    api_credentials: SecretVersion | None,
-    apply: bool,
-) -> list[PlannedChange]:
-    """Reconcile the V2 OAuth2 webhook with the registration (see register.py)."""
-    from hookgate_insider_one.register import reconcile  # noqa: PLC0415 - httpx
-
-    return reconcile(registration, webhook_url, secrets, api_credentials, apply)
-
-
-@hookimpl
-def hookgate_rotate_secret(
-    registration: Registration,
-    webhook_url: str,
-    new_secret: SecretVersion,
-    api_credentials: SecretVersion | None,
-) -> bool:
-    """V1: re-save the settings with the new key; V2: PUT the new client secret."""
-    from hookgate_insider_one.register import push_secret  # noqa: PLC0415 - httpx
-
-    return push_secret(registration, webhook_url, new_secret, api_credentials)
+# register.py: the sync engine over the provider's webhook API (imported when sync runs).
+hookgate_register, hookgate_rotate_secret = sync_hooks("hookgate_insider_one.register")

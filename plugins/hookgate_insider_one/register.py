@@ -13,11 +13,20 @@ call carrying that key. Rotation re-saves them with the new key. The ``transacti
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from hookgate.errors import ConfigError
-from hookgate.models import Registration, SecretVersion, SecretVersions
-from hookgate.sync_models import PlannedChange
+from hookgate.plugin import (
+    ConfigError,
+    PlannedChange,
+    ProviderWebhooks,
+    Registration,
+    SecretVersion,
+    SecretVersions,
+    WebhookPage,
+    WebhookSync,
+    using,
+)
 from hookgate_insider_one.client import InsiderClient
 from hookgate_insider_one.settings import InsiderOneSettings
 
@@ -79,17 +88,62 @@ def desired_webhook(
     }
 
 
-def _differs(remote: dict[str, Any], want: dict[str, Any]) -> tuple[str, ...]:
-    fields = []
-    if sorted(remote.get("events") or []) != want["events"]:
-        fields.append("events")
-    theirs, ours = remote.get("oauth2") or {}, want["oauth2"]
-    fields += [
-        f"oauth2.{k}"
-        for k in ("tokenUrl", "clientId", "scopes", "expiresIn")
-        if theirs.get(k) != ours[k]
-    ]
-    return tuple(fields)
+class PhoneWebhooks(ProviderWebhooks[InsiderClient]):
+    """A phone number's V2 OAuth2 webhooks, as the sync engine drives them.
+
+    hookgate's is the first whose ``webhookUrl`` is the registration's URL; a second one was
+    never deleted by hookgate and still is not (``removes_duplicates``).
+    """
+
+    provider = PROVIDER
+    title = "Insider One"
+    target_field = "webhookUrl"
+    removes_duplicates = False
+
+    def __init__(
+        self,
+        client: InsiderClient,
+        registration: Registration,
+        webhook_url: str,
+        secret: SecretVersion | None,
+    ) -> None:
+        """Drive the phone number's webhooks towards :func:`desired_webhook` with ``secret``."""
+        if secret is None:
+            raise ConfigError(
+                f"registration {registration.name!r}: its secret has no current version"
+            )
+        self.want = desired_webhook(registration, webhook_url, secret)
+        self.phone = _phone(registration)
+        super().__init__(client, registration, webhook_url, secret)
+
+    def page(self, token: str | None) -> WebhookPage:
+        """Return the phone number's webhooks (one page)."""
+        return WebhookPage(self.client.list_webhooks(self.phone))
+
+    def differences(self, webhook: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Return the names that differ (masked client secrets are never compared)."""
+        names = []
+        if sorted(webhook.get("events") or []) != self.want["events"]:
+            names.append("events")
+        theirs, ours = webhook.get("oauth2") or {}, self.want["oauth2"]
+        names += [
+            f"oauth2.{k}"
+            for k in ("tokenUrl", "clientId", "scopes", "expiresIn")
+            if theirs.get(k) != ours[k]
+        ]
+        return dict.fromkeys(names, True)
+
+    def create(self) -> str | None:
+        """Create the webhook; Insider answers its id as ``webhook``."""
+        return str(self.client.create_webhook(self.phone, self.want).get("webhook"))
+
+    def update(self, webhook: Mapping[str, Any], fields: Mapping[str, Any]) -> None:
+        """Replace the webhook with the desired body (Insider's PUT takes it whole)."""
+        body = {k: v for k, v in self.want.items() if k != "subProduct"}
+        self.client.update_webhook(self.phone, str(webhook["id"]), body)
+
+
+V2 = WebhookSync(client_for, PhoneWebhooks)
 
 
 def _reconcile_v1(
@@ -121,13 +175,21 @@ def _reconcile_v1(
     )
     if not apply:
         return change
-    if client is None:
-        with client_for(registration, credentials) as owned_client:
-            return _reconcile_v1(
-                registration, webhook_url, secrets, credentials, True, client=owned_client
-            )
-    client.update_v1_settings(settings.sub_product, webhook_url, api_key, active=settings.active)
+    using(
+        client,
+        lambda: client_for(registration, credentials),
+        lambda api: api.update_v1_settings(
+            settings.sub_product, webhook_url, api_key, active=settings.active
+        ),
+    )
     return change.model_copy(update={"applied": True})
+
+
+def _phone(registration: Registration) -> str:
+    phone = _settings(registration).phone_number
+    if not phone:
+        raise ConfigError(f"registration {registration.name!r}: settings.phone_number is required")
+    return phone
 
 
 def reconcile(
@@ -139,50 +201,12 @@ def reconcile(
     *,
     client: InsiderClient | None = None,
 ) -> list[PlannedChange]:
-    """Plan (and with ``apply``, make) the changes that bring the V2 webhook in line."""
+    """Plan (and with ``apply``, make) the changes: V1 settings, or the V2 webhook."""
     if _settings(registration).auth == "v1":
         return [
             _reconcile_v1(registration, webhook_url, secrets, credentials, apply, client=client)
         ]
-    if not secrets.versions:
-        raise ConfigError(f"registration {registration.name!r}: its secret has no current version")
-    want = desired_webhook(registration, webhook_url, secrets.versions[0])
-    phone = _settings(registration).phone_number
-    if not phone:
-        raise ConfigError(f"registration {registration.name!r}: settings.phone_number is required")
-    if client is None:
-        with client_for(registration, credentials) as owned_client:
-            return reconcile(
-                registration, webhook_url, secrets, credentials, apply, client=owned_client
-            )
-    base = {"registration": registration.name, "provider": PROVIDER, "target": webhook_url}
-    owned = [w for w in client.list_webhooks(phone) if w.get("webhookUrl") == webhook_url]
-    if not owned:
-        change = PlannedChange(action="create", reason="no webhook targets this URL", **base)
-        if apply:
-            answer = client.create_webhook(phone, want)
-            change = change.model_copy(
-                update={"applied": True, "remote_id": str(answer.get("webhook"))}
-            )
-        return [change]
-    remote = owned[0]
-    remote_id = str(remote.get("id"))
-    fields = _differs(remote, want)
-    if not fields:
-        return [PlannedChange(action="unchanged", remote_id=remote_id, reason="matches", **base)]
-    change = PlannedChange(
-        action="update",
-        remote_id=remote_id,
-        changed_fields=fields,
-        reason="differs from hookgate.yaml",
-        **base,
-    )
-    if apply:
-        client.update_webhook(
-            phone, remote_id, {k: v for k, v in want.items() if k != "subProduct"}
-        )
-        change = change.model_copy(update={"applied": True})
-    return [change]
+    return V2.reconcile(registration, webhook_url, secrets, credentials, apply, client=client)
 
 
 def push_secret(
@@ -194,28 +218,15 @@ def push_secret(
     client: InsiderClient | None = None,
 ) -> bool:
     """V1: re-save the settings with the new bearer key. V2: PUT the new client secret."""
-    if client is None:
-        with client_for(registration, credentials) as owned_client:
-            return push_secret(
-                registration, webhook_url, new_secret, credentials, client=owned_client
-            )
     settings = _settings(registration)
-    if settings.auth == "v1":
+    if settings.auth != "v1":
+        return V2.push_secret(registration, webhook_url, new_secret, credentials, client=client)
+
+    def resave(api: InsiderClient) -> bool:
         api_key = new_secret.get("api_key")
         if not api_key:
             return False
-        client.update_v1_settings(
-            settings.sub_product, webhook_url, api_key, active=settings.active
-        )
+        api.update_v1_settings(settings.sub_product, webhook_url, api_key, active=settings.active)
         return True
-    phone = settings.phone_number
-    if not phone:
-        raise ConfigError(f"registration {registration.name!r}: settings.phone_number is required")
-    owned = [w for w in client.list_webhooks(phone) if w.get("webhookUrl") == webhook_url]
-    if not owned:
-        return False
-    want = desired_webhook(registration, webhook_url, new_secret)
-    client.update_webhook(
-        phone, str(owned[0]["id"]), {k: v for k, v in want.items() if k != "subProduct"}
-    )
-    return True
+
+    return using(client, lambda: client_for(registration, credentials), resave)

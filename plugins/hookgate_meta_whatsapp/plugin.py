@@ -12,18 +12,20 @@ Meta offers no API to change an app secret (it is reset by hand in the App Dashb
 nothing is pushed and this plugin has no rotate hook: ``ProviderInfo.rotates`` is empty. The
 verify token is changed by hand too, in the dashboard and in the secret; the handshake accepts
 every version in force, so both the old and the new token work while the change settles.
-hookgate does not manage the app's webhook subscription (sync reports ``unmanaged``).
+With ``settings.sync_subscription`` (and ``app_id``), sync keeps the app's WhatsApp webhook
+subscription pointed at hookgate through the Graph API (:mod:`hookgate_meta_whatsapp.register`);
+without it the subscription is set by hand and sync reports ``unmanaged``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from hookgate import hookimpl
-from hookgate.meta_whatsapp import META_EVENT_TYPES, is_envelope, load_object, parse_envelope
-from hookgate.models import (
+from hookgate.plugin import (
+    META_EVENT_TYPES,
+    UNKNOWN,
     HandshakeResponse,
     InboundRequest,
     NormalisedEvent,
@@ -31,9 +33,15 @@ from hookgate.models import (
     Registration,
     SecretVersions,
     Verdict,
+    hookimpl,
+    is_envelope,
+    load_object,
+    parse_envelope,
 )
-from hookgate.taxonomy import UNKNOWN
 from hookgate_meta_whatsapp.settings import MetaWhatsAppSettings
+
+if TYPE_CHECKING:
+    from hookgate.plugin import PlannedChange
 
 PROVIDER: Final = "meta_whatsapp"
 APP_SECRET_KEY: Final = "app_secret"  # noqa: S105 - the key's name, not a secret
@@ -58,8 +66,12 @@ def hookgate_provider() -> ProviderInfo:
 
 
 @hookimpl
-def hookgate_verify(request: InboundRequest, secrets: SecretVersions) -> Verdict:
+def hookgate_verify(
+    request: InboundRequest, registration: Registration, secrets: SecretVersions
+) -> Verdict:
     """Check ``X-Hub-Signature-256`` over the raw body with each ``app_secret`` version."""
+    if not isinstance(registration.settings, MetaWhatsAppSettings):
+        return Verdict.settings_mismatch(PROVIDER)
     candidates = secrets.candidates(APP_SECRET_KEY)
     if not candidates:
         return Verdict.reject("no secret configured")
@@ -72,6 +84,16 @@ def hookgate_verify(request: InboundRequest, secrets: SecretVersions) -> Verdict
         if hmac.compare_digest(expected.encode("ascii"), given):
             return Verdict.accept(version.stage)
     return Verdict.reject("signature mismatch")
+
+
+@hookimpl
+def hookgate_register(
+    registration: Registration, webhook_url: str, secrets: SecretVersions, apply: bool
+) -> list[PlannedChange]:
+    """Keep the app's ``whatsapp_business_account`` subscription on hookgate's URL."""
+    from hookgate_meta_whatsapp.register import reconcile  # noqa: PLC0415 - httpx
+
+    return reconcile(registration, webhook_url, secrets, apply)
 
 
 @hookimpl

@@ -6,9 +6,14 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from hookgate import safe_json
-from hookgate.models import EventError, InboundRequest, NormalisedEvent, Registration
-from hookgate.taxonomy import UNKNOWN
+from hookgate.plugin import (
+    UNKNOWN,
+    EventError,
+    InboundRequest,
+    NormalisedEvent,
+    Registration,
+    load_object,
+)
 from hookgate_sinch_conversation.event_types import EVENT_TYPE_MAP, PAYLOAD_KEYS
 
 PROVIDER = "sinch_conversation"
@@ -67,7 +72,7 @@ def _dedupe_key(trigger: str, item: Mapping[str, Any], channel: str | None, body
 
 def parse_callback(request: InboundRequest, registration: Registration) -> list[NormalisedEvent]:
     """Parse one Sinch Conversation callback; unknown kinds become ``unknown`` events."""
-    payload = safe_json.load_object(request.body)
+    payload = load_object(request.body)
 
     key = next((k for k in PAYLOAD_KEYS if k in payload), None)
     trigger = PAYLOAD_KEYS[key] if key else "UNKNOWN"

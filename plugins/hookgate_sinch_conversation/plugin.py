@@ -6,25 +6,24 @@ import math
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from hookgate import hookimpl
-from hookgate.models import (
+from hookgate.plugin import (
     InboundRequest,
     NormalisedEvent,
     ProviderInfo,
     Registration,
     ReplayGuard,
-    SecretVersion,
     SecretVersions,
     Verdict,
+    hookimpl,
+    sync_hooks,
 )
-from hookgate_sinch_conversation import signature
+from hookgate_sinch import signature
 from hookgate_sinch_conversation.event_types import TRIGGERS
 from hookgate_sinch_conversation.parse import PROVIDER, parse_callback
 from hookgate_sinch_conversation.settings import SinchConversationSettings
 
 if TYPE_CHECKING:
-    from hookgate.oauth2.tokens import BearerTokens
-    from hookgate.sync_models import PlannedChange
+    from hookgate.plugin import BearerTokens
 
 SECRET_KEY = "webhook_secret"  # noqa: S105 - the key's name, not a secret
 
@@ -73,7 +72,7 @@ def hookgate_verify(
     """
     settings = registration.settings
     if not isinstance(settings, SinchConversationSettings):
-        raise TypeError(f"registration {registration.name!r} has no Sinch Conversation settings")
+        return Verdict.settings_mismatch(PROVIDER)
     if registration.oauth2 is not None:
         if tokens is None:
             return Verdict.reject("oauth2 not configured")
@@ -112,28 +111,5 @@ def hookgate_parse(request: InboundRequest, registration: Registration) -> list[
     return parse_callback(request, registration)
 
 
-@hookimpl
-def hookgate_register(
-    registration: Registration,
-    webhook_url: str,
-    secrets: SecretVersions,
-    api_credentials: SecretVersion | None,
-    apply: bool,
-) -> list[PlannedChange]:
-    """Reconcile the Sinch app's webhook with the registration (see register.py)."""
-    from hookgate_sinch_conversation.register import reconcile  # noqa: PLC0415 - httpx
-
-    return reconcile(registration, webhook_url, secrets, api_credentials, apply)
-
-
-@hookimpl
-def hookgate_rotate_secret(
-    registration: Registration,
-    webhook_url: str,
-    new_secret: SecretVersion,
-    api_credentials: SecretVersion | None,
-) -> bool:
-    """PATCH the new webhook secret onto the webhooks hookgate owns at Sinch."""
-    from hookgate_sinch_conversation.register import push_secret  # noqa: PLC0415 - httpx
-
-    return push_secret(registration, webhook_url, new_secret, api_credentials)
+# register.py: the sync engine over the provider's webhook API (imported when sync runs).
+hookgate_register, hookgate_rotate_secret = sync_hooks("hookgate_sinch_conversation.register")

@@ -19,10 +19,9 @@ import hmac
 from collections.abc import Mapping
 from typing import Any
 
-from hookgate.errors import ConfigError
-from hookgate.models import Registration, SecretVersion, SecretVersions
-from hookgate.sync_models import PlannedChange
-from hookgate.targeted_webhooks import TargetedWebhooks
+from hookgate.plugin import Registration, SecretVersion, WebhookPage, WebhookSync
+from hookgate_sinch.auth import access_key
+from hookgate_sinch.webhooks import SinchWebhooks
 from hookgate_sinch_conversation.client import SinchConversationClient
 from hookgate_sinch_conversation.settings import SinchConversationSettings
 
@@ -37,12 +36,7 @@ def client_for(
     settings = registration.settings
     if not isinstance(settings, SinchConversationSettings):
         raise TypeError(f"registration {registration.name!r} has no Sinch Conversation settings")
-    key_id = credentials.get("key_id") if credentials else None
-    key_secret = credentials.get("key_secret") if credentials else None
-    if not key_id or not key_secret:
-        raise ConfigError(
-            f"registration {registration.name!r}: api_secret must hold key_id and key_secret"
-        )
+    key_id, key_secret = access_key(registration, credentials)
     return SinchConversationClient(
         api_url=settings.api_url(),
         auth_url=settings.auth_url,
@@ -59,10 +53,9 @@ def _token_url(webhook_url: str) -> str:
 
 
 def desired_webhook(
-    registration: Registration, webhook_url: str, secrets: SecretVersions
+    registration: Registration, webhook_url: str, current: SecretVersion | None
 ) -> dict[str, Any]:
-    """Return the webhook body hookgate wants (with the current secrets)."""
-    current = secrets.versions[0] if secrets.versions else None
+    """Return the webhook body hookgate wants (with the secret version ``current``)."""
     webhook: dict[str, Any] = {
         "target": webhook_url,
         "target_type": "HTTP",
@@ -120,68 +113,46 @@ def webhook_differences(remote: Mapping[str, Any], want: Mapping[str, Any]) -> d
     return fields
 
 
-def _webhooks(
-    registration: Registration, webhook_url: str, client: SinchConversationClient
-) -> TargetedWebhooks:
-    return TargetedWebhooks(
-        api=client,
-        registration=registration,
-        provider=PROVIDER,
-        webhook_url=webhook_url,
-        title="Sinch",
-        limit=MAX_WEBHOOKS_PER_APP,
-        scope=f"app {client.app_id}",
-    )
+class AppWebhooks(SinchWebhooks[SinchConversationClient]):
+    """The webhooks of one Sinch Conversation app, as the sync engine drives them."""
+
+    provider = PROVIDER
+    limit = MAX_WEBHOOKS_PER_APP
+
+    def __init__(
+        self,
+        client: SinchConversationClient,
+        registration: Registration,
+        webhook_url: str,
+        secret: SecretVersion | None,
+    ) -> None:
+        """Drive ``client``'s app towards :func:`desired_webhook` with ``secret``."""
+        super().__init__(client, registration, webhook_url, secret)
+        self.scope = f"app {client.app_id}"
+        self.want = desired_webhook(registration, webhook_url, secret)
+
+    def page(self, token: str | None) -> WebhookPage:
+        """Return the app's webhooks (Sinch lists them on one page)."""
+        return WebhookPage(self.client.list_webhooks())
+
+    def differences(self, webhook: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Return :func:`webhook_differences` against the desired body."""
+        return webhook_differences(webhook, self.want)
+
+    def secret_fields(self) -> Mapping[str, Any] | None:
+        """Return the webhook secret (and, for OAuth2, the client credentials) to PATCH."""
+        if not self.want.get("secret"):
+            return None
+        fields: dict[str, Any] = {"secret": self.want["secret"]}
+        if self.declared.oauth2 is not None:
+            fields["client_credentials"] = self.want["client_credentials"]
+        return fields
+
+    def create(self) -> str | None:
+        """Create the desired webhook."""
+        return str(self.client.create_webhook(dict(self.want)).get("id"))
 
 
-def reconcile(
-    registration: Registration,
-    webhook_url: str,
-    secrets: SecretVersions,
-    credentials: SecretVersion | None,
-    apply: bool,
-    *,
-    client: SinchConversationClient | None = None,
-) -> list[PlannedChange]:
-    """Plan (and with ``apply``, make) the changes that bring the app's webhook in line."""
-    if client is None:
-        with client_for(registration, credentials) as owned_client:
-            return reconcile(
-                registration, webhook_url, secrets, credentials, apply, client=owned_client
-            )
-    want = desired_webhook(registration, webhook_url, secrets)
-
-    def differences(remote: Mapping[str, Any]) -> dict[str, Any]:
-        return webhook_differences(remote, want)
-
-    api = client
-    return _webhooks(registration, webhook_url, api).reconcile(
-        differences=differences, create=lambda: api.create_webhook(want), apply=apply
-    )
-
-
-def push_secret(
-    registration: Registration,
-    webhook_url: str,
-    new_secret: SecretVersion,
-    credentials: SecretVersion | None,
-    *,
-    client: SinchConversationClient | None = None,
-) -> bool:
-    """PATCH the new webhook secret (and client secret) onto the webhooks hookgate owns."""
-    if client is None:
-        with client_for(registration, credentials) as owned_client:
-            return push_secret(
-                registration, webhook_url, new_secret, credentials, client=owned_client
-            )
-    value = new_secret.get("webhook_secret")
-    if not value:
-        return False
-    fields: dict[str, Any] = {"secret": value}
-    if registration.oauth2 is not None:
-        fields["client_credentials"] = desired_webhook(
-            registration,
-            webhook_url,
-            SecretVersions(secret_id=registration.secret_id, versions=(new_secret,)),
-        )["client_credentials"]
-    return _webhooks(registration, webhook_url, client).push(fields)
+SYNC = WebhookSync(client_for, AppWebhooks)
+reconcile = SYNC.reconcile
+push_secret = SYNC.push_secret

@@ -1,39 +1,29 @@
 """Sinch Provisioning webhook API client (providers.md §2.1-§2.4; seeds 000, 001).
 
-Bearer token from Sinch's auth host (shared :class:`SinchAuth`); list follows
-``nextPageToken`` until it is empty; errors are Sinch's PAPI body
-``{"errorCode", "message", "resolution"}``.
+Bearer token from Sinch's auth host (:class:`hookgate_sinch.SinchClient`); one list call returns
+one page (``nextPageToken`` names the next, the sync engine follows them); errors are Sinch's
+PAPI body ``{"errorCode", "message", "resolution"}``.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
 
-from hookgate.provider_http import send
-from hookgate_sinch_conversation.auth import SinchAuth
+from hookgate.plugin import WebhookPage, all_pages
+from hookgate_sinch.client import SinchClient
 
 PROVIDER = "sinch_provisioning"
 PAGE_SIZE = 15
 
 
-def papi_error(response: httpx.Response) -> tuple[str | None, str]:
-    """Read the Provisioning API's ``{"errorCode", "message"}`` error body."""
-    try:
-        body: Any = response.json()
-    except ValueError:
-        return None, response.reason_phrase or "error"
-    if isinstance(body, dict) and (body.get("errorCode") or body.get("message")):
-        code = body.get("errorCode")
-        return (str(code) if code else None), str(body.get("message", ""))
-    return None, response.reason_phrase or "error"
-
-
-class SinchProvisioningClient:
+class SinchProvisioningClient(SinchClient):
     """Webhook CRUD for one Sinch project."""
+
+    provider = PROVIDER
 
     def __init__(
         self,
@@ -48,61 +38,37 @@ class SinchProvisioningClient:
         page_size: int = PAGE_SIZE,
     ) -> None:
         """Create a client; ``http`` may be injected; ``page_size`` is the list page (1..15)."""
+        super().__init__(
+            auth_url=auth_url, key_id=key_id, key_secret=key_secret, http=http, sleep=sleep
+        )
         self._api = api_url.rstrip("/")
         self._page_size = page_size
         self.project_id = project_id
-        self._http = http or httpx.Client(timeout=httpx.Timeout(10.0, connect=3.0))
-        self._sleep = sleep
-        self._auth = SinchAuth(
-            self._http,
-            auth_url=auth_url,
-            key_id=key_id,
-            key_secret=key_secret,
-            provider=PROVIDER,
-            parse_error=papi_error,
-            sleep=sleep,
-        )
 
-    def close(self) -> None:
-        """Close the HTTP connections."""
-        self._http.close()
-
-    def __enter__(self) -> SinchProvisioningClient:
-        """Use as a context manager that closes the client."""
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        """Close on exit."""
-        self.close()
+    def error_fields(self, body: Mapping[str, Any], reason: str) -> tuple[str | None, str] | None:
+        """Read the Provisioning API's ``{"errorCode", "message"}`` error body."""
+        if not (body.get("errorCode") or body.get("message")):
+            return None
+        code = body.get("errorCode")
+        return (str(code) if code else None), str(body.get("message", ""))
 
     def _call(self, method: str, path: str, operation: str, **kwargs: Any) -> Any:
-        response = send(
-            self._http,
-            method,
-            f"{self._api}/v1/projects/{self.project_id}{path}",
-            provider=PROVIDER,
-            operation=operation,
-            parse_error=papi_error,
-            sleep=self._sleep,
-            headers={"authorization": f"Bearer {self._auth.bearer()}"},
-            **kwargs,
+        return self.call(
+            method, f"{self._api}/v1/projects/{self.project_id}{path}", operation, **kwargs
         )
-        return response.json() if response.content else {}
+
+    def webhook_page(self, page_token: str | None) -> WebhookPage:
+        """Return one page of the project's webhooks and the next page's token."""
+        params: dict[str, Any] = {"pageSize": self._page_size}
+        if page_token:
+            params["pageToken"] = page_token
+        body = self._call("GET", "/webhooks", "list webhooks", params=params)
+        webhooks = [w for w in body.get("webhooks", []) if isinstance(w, dict)]
+        return WebhookPage(webhooks, str(body.get("nextPageToken") or "") or None)
 
     def list_webhooks(self) -> list[dict[str, Any]]:
         """Return every webhook of the project, following the page tokens."""
-        found: list[dict[str, Any]] = []
-        token: str | None = None
-        for _ in range(100):  # 15 webhooks at most: a loop guard, not a limit
-            params: dict[str, Any] = {"pageSize": self._page_size}
-            if token:
-                params["pageToken"] = token
-            body = self._call("GET", "/webhooks", "list webhooks", params=params)
-            found.extend(w for w in body.get("webhooks", []) if isinstance(w, dict))
-            token = body.get("nextPageToken") or None
-            if not token:
-                break
-        return found
+        return all_pages(self.webhook_page)
 
     def create_webhook(self, target: str, secret: str, triggers: list[str]) -> dict[str, Any]:
         """Create a webhook (all three fields are required)."""

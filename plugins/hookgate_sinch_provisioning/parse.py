@@ -14,9 +14,13 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from hookgate import safe_json
-from hookgate.models import InboundRequest, NormalisedEvent, Registration
-from hookgate.taxonomy import UNKNOWN
+from hookgate.plugin import (
+    UNKNOWN,
+    InboundRequest,
+    NormalisedEvent,
+    Registration,
+    load_json,
+)
 from hookgate_sinch_provisioning.event_types import EVENT_TYPE_MAP, channel_of
 
 PROVIDER: Final = "sinch_provisioning"
@@ -66,7 +70,7 @@ def parse_request(request: InboundRequest, registration: Registration) -> list[N
     Raise :class:`MalformedPayloadError` when the body is not JSON at all, or is JSON that
     :mod:`hookgate.safe_json` refuses (too deep, NaN, huge numbers, duplicate keys).
     """
-    payload: Any = safe_json.loads(request.body)
+    payload: Any = load_json(request.body)
     if not isinstance(payload, dict):
         return [_unknown_shape(request, registration, payload)]
 

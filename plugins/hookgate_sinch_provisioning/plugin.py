@@ -9,22 +9,22 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
-from hookgate import hookimpl
-from hookgate.models import (
+from hookgate.plugin import (
     InboundRequest,
     NormalisedEvent,
     ProviderInfo,
     Registration,
     SecretVersions,
     Verdict,
+    hookimpl,
+    sync_hooks,
 )
 from hookgate_sinch_provisioning.parse import PROVIDER, parse_request
 from hookgate_sinch_provisioning.schemes import SCHEMES
 from hookgate_sinch_provisioning.settings import SinchProvisioningSettings
 
 if TYPE_CHECKING:
-    from hookgate.models import SecretVersion
-    from hookgate.sync_models import PlannedChange
+    pass
 
 SIGNING_KEY: Final = "webhook_secret"
 
@@ -49,10 +49,7 @@ def hookgate_verify(
     """Verify a Provisioning callback with the registration's signature scheme."""
     settings = registration.settings
     if not isinstance(settings, SinchProvisioningSettings):
-        return Verdict.reject(
-            "registration settings are not sinch_provisioning settings",
-            retryable_with_fresh_secrets=False,
-        )
+        return Verdict.settings_mismatch(PROVIDER)
     verifier = SCHEMES[settings.signature_scheme]
     tolerance = timedelta(seconds=settings.timestamp_tolerance_seconds)
     return verifier(request, secrets, SIGNING_KEY, tolerance, now)
@@ -64,28 +61,5 @@ def hookgate_parse(request: InboundRequest, registration: Registration) -> list[
     return parse_request(request, registration)
 
 
-@hookimpl
-def hookgate_register(
-    registration: Registration,
-    webhook_url: str,
-    secrets: SecretVersions,
-    api_credentials: SecretVersion | None,
-    apply: bool,
-) -> list[PlannedChange]:
-    """Reconcile the project's webhook with the registration (see register.py)."""
-    from hookgate_sinch_provisioning.register import reconcile  # noqa: PLC0415 - httpx
-
-    return reconcile(registration, webhook_url, secrets, api_credentials, apply)
-
-
-@hookimpl
-def hookgate_rotate_secret(
-    registration: Registration,
-    webhook_url: str,
-    new_secret: SecretVersion,
-    api_credentials: SecretVersion | None,
-) -> bool:
-    """PATCH the new secret onto the webhooks hookgate owns (providers.md §2.3)."""
-    from hookgate_sinch_provisioning.register import push_secret  # noqa: PLC0415 - httpx
-
-    return push_secret(registration, webhook_url, new_secret, api_credentials)
+# register.py: the sync engine over the provider's webhook API (imported when sync runs).
+hookgate_register, hookgate_rotate_secret = sync_hooks("hookgate_sinch_provisioning.register")

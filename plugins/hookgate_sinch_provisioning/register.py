@@ -7,10 +7,12 @@ secret (seeds 000/001), so sync sets it on create and rotation PATCHes it; sync 
 
 from __future__ import annotations
 
-from hookgate.errors import ConfigError
-from hookgate.models import Registration, SecretVersion, SecretVersions
-from hookgate.sync_models import PlannedChange
-from hookgate.targeted_webhooks import TargetedWebhooks
+from collections.abc import Mapping
+from typing import Any
+
+from hookgate.plugin import Registration, SecretVersion, WebhookPage, WebhookSync
+from hookgate_sinch.auth import access_key
+from hookgate_sinch.webhooks import SinchWebhooks
 from hookgate_sinch_provisioning.client import SinchProvisioningClient
 from hookgate_sinch_provisioning.settings import SinchProvisioningSettings
 
@@ -25,12 +27,7 @@ def client_for(
     settings = registration.settings
     if not isinstance(settings, SinchProvisioningSettings):
         raise TypeError(f"registration {registration.name!r} has no Sinch Provisioning settings")
-    key_id = credentials.get("key_id") if credentials else None
-    key_secret = credentials.get("key_secret") if credentials else None
-    if not key_id or not key_secret:
-        raise ConfigError(
-            f"registration {registration.name!r}: api_secret must hold key_id and key_secret"
-        )
+    key_id, key_secret = access_key(registration, credentials)
     return SinchProvisioningClient(
         api_url=settings.api_base_url,
         auth_url=settings.auth_url,
@@ -40,67 +37,48 @@ def client_for(
     )
 
 
-def _triggers(registration: Registration) -> list[str]:
-    return sorted(registration.events) or ["ALL"]
+class ProjectWebhooks(SinchWebhooks[SinchProvisioningClient]):
+    """The webhooks of one Sinch project, as the sync engine drives them."""
+
+    provider = PROVIDER
+    limit = MAX_WEBHOOKS_PER_PROJECT
+
+    def __init__(
+        self,
+        client: SinchProvisioningClient,
+        registration: Registration,
+        webhook_url: str,
+        secret: SecretVersion | None,
+    ) -> None:
+        """Drive ``client``'s project; ``secret`` holds the webhook secret a create sets."""
+        super().__init__(client, registration, webhook_url, secret)
+        self.scope = f"project {client.project_id}"
+        self.value = secret.get("webhook_secret") if secret else None
+        self.triggers = sorted(registration.events) or ["ALL"]
+
+    def page(self, token: str | None) -> WebhookPage:
+        """Return one page of the project's webhooks."""
+        return self.client.webhook_page(token)
+
+    def differences(self, webhook: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Return the triggers when they differ (the secret is never read back)."""
+        same = sorted(webhook.get("triggers") or []) == self.triggers
+        return {} if same else {"triggers": self.triggers}
+
+    def refusal(self, existing: list[dict[str, Any]]) -> str | None:
+        """Refuse a create without a secret: the Provisioning API requires one."""
+        return None if self.value else "no webhook_secret to set"
+
+    def secret_fields(self) -> Mapping[str, Any] | None:
+        """Return the secret to PATCH (providers.md §2.3)."""
+        return {"secret": self.value} if self.value else None
+
+    def create(self) -> str | None:
+        """Create the webhook with its target, secret and triggers."""
+        created = self.client.create_webhook(self.webhook_url, self.value or "", self.triggers)
+        return str(created.get("id"))
 
 
-def _webhooks(
-    registration: Registration, webhook_url: str, client: SinchProvisioningClient
-) -> TargetedWebhooks:
-    return TargetedWebhooks(
-        api=client,
-        registration=registration,
-        provider=PROVIDER,
-        webhook_url=webhook_url,
-        title="Sinch",
-        limit=MAX_WEBHOOKS_PER_PROJECT,
-        scope=f"project {client.project_id}",
-    )
-
-
-def reconcile(
-    registration: Registration,
-    webhook_url: str,
-    secrets: SecretVersions,
-    credentials: SecretVersion | None,
-    apply: bool,
-    *,
-    client: SinchProvisioningClient | None = None,
-) -> list[PlannedChange]:
-    """Plan (and with ``apply``, make) the changes that bring the project's webhook in line."""
-    if client is None:
-        with client_for(registration, credentials) as owned_client:
-            return reconcile(
-                registration, webhook_url, secrets, credentials, apply, client=owned_client
-            )
-    secret = secrets.versions[0].get("webhook_secret") if secrets.versions else None
-    triggers = _triggers(registration)
-    api = client
-    return _webhooks(registration, webhook_url, api).reconcile(
-        differences=lambda remote: (
-            {} if sorted(remote.get("triggers") or []) == triggers else {"triggers": triggers}
-        ),
-        create=lambda: api.create_webhook(webhook_url, secret or "", triggers),
-        apply=apply,
-        create_problem=None if secret else "no webhook_secret to set",
-    )
-
-
-def push_secret(
-    registration: Registration,
-    webhook_url: str,
-    new_secret: SecretVersion,
-    credentials: SecretVersion | None,
-    *,
-    client: SinchProvisioningClient | None = None,
-) -> bool:
-    """PATCH the new secret onto every webhook hookgate owns (providers.md §2.3)."""
-    if client is None:
-        with client_for(registration, credentials) as owned_client:
-            return push_secret(
-                registration, webhook_url, new_secret, credentials, client=owned_client
-            )
-    value = new_secret.get("webhook_secret")
-    if not value:
-        return False
-    return _webhooks(registration, webhook_url, client).push({"secret": value})
+SYNC = WebhookSync(client_for, ProjectWebhooks)
+reconcile = SYNC.reconcile
+push_secret = SYNC.push_secret

@@ -9,7 +9,7 @@ unverified against real Provisioning deliveries. When the real scheme is known, 
 here and its name to :data:`~hookgate_sinch_provisioning.settings.SignatureScheme`.
 
 The signature primitive itself is the Conversation plugin's
-(:mod:`hookgate_sinch_conversation.signature`), so both providers sign identically; this module
+(:mod:`hookgate_sinch.signature`), so both providers sign identically; this module
 adds only what the assumption needs: header checks, the timestamp window and the replay guard.
 """
 
@@ -19,8 +19,8 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
-from hookgate.models import InboundRequest, ReplayGuard, SecretVersions, Verdict
-from hookgate_sinch_conversation.signature import (
+from hookgate.plugin import InboundRequest, ReplayGuard, SecretVersions, Verdict
+from hookgate_sinch.signature import (
     ALGORITHM,
     ALGORITHM_HEADER,
     NONCE_HEADER,

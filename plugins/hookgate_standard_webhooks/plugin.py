@@ -13,15 +13,15 @@ from __future__ import annotations
 import hmac
 from datetime import UTC, datetime
 
-from hookgate import hookimpl
-from hookgate.generic_events import parse_generic
-from hookgate.models import (
+from hookgate.plugin import (
     InboundRequest,
     NormalisedEvent,
     ProviderInfo,
     Registration,
     SecretVersions,
     Verdict,
+    hookimpl,
+    parse_generic,
 )
 from hookgate_standard_webhooks.settings import StandardWebhooksSettings
 from hookgate_standard_webhooks.signature import (
@@ -64,7 +64,9 @@ def hookgate_verify(
     request: InboundRequest, registration: Registration, secrets: SecretVersions, now: datetime
 ) -> Verdict:
     """Check ``webhook-signature`` over id, timestamp and the raw body; every entry is tried."""
-    settings = _settings(registration)
+    settings = registration.settings
+    if not isinstance(settings, StandardWebhooksSettings):
+        return Verdict.settings_mismatch(PROVIDER)
     keys = [
         (version, key)
         for version, value in secrets.candidates(SECRET_KEY)

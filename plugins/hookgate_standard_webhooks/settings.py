@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from hookgate.generic_events import GenericEventSettings
+from hookgate.plugin import GenericEventSettings
 
 
 class StandardWebhooksSettings(GenericEventSettings):

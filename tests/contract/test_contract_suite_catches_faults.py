@@ -49,6 +49,13 @@ class Settings(BaseModel):
 
 def make(fault):
     def verify(request, registration, secrets, now):
+        if not isinstance(registration.settings, Settings):
+            if fault == "raises_on_settings":
+                raise TypeError("registration has no mirror settings")
+            if fault == "settings_retryable":
+                return Verdict.reject("registration settings are not mirror settings")
+            if fault != "ignores_settings":
+                return Verdict.settings_mismatch("mirror")
         submitted = request.header("x-mirror-signature")
         candidates = secrets.candidates("signing_secret")
         if not candidates:
@@ -145,6 +152,9 @@ FAULTS: dict[str, set[str]] = {
         "test_hostile_json_is_malformed_even_when_signed",
     },
     "plain_json_loads": {"test_hostile_json_is_malformed_even_when_signed"},
+    "raises_on_settings": {"test_another_settings_model_is_rejected_not_raised"},
+    "ignores_settings": {"test_another_settings_model_is_rejected_not_raised"},
+    "settings_retryable": {"test_another_settings_model_is_rejected_not_raised"},
 }
 
 

@@ -36,8 +36,9 @@ def test_sync_points_every_sandbox_at_the_front(stack: LocalStack) -> None:
         "360dialog-demo": ["create"],
         "insider-demo": ["unmanaged"],  # V1: no read API; the stack pushed the key instead
         "insider-v2-demo": ["create"],  # OAuth2: the sandbox fetches tokens from the front
+        # Meta's app subscription, through the Graph calls (Meta verified the callback first).
+        "meta-demo": ["create"],
         # Not synced: the stack gave each sandbox the URL and secret (its `subscribe`).
-        "meta-demo": ["unmanaged"],
         "standard-webhooks-demo": ["unmanaged"],
         "hmac-demo": ["unmanaged"],
     }

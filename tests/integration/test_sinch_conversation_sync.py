@@ -203,8 +203,8 @@ def test_rotation_pushes_the_new_secret_and_deliveries_are_signed_with_it(world:
     from starlette.responses import Response
     from starlette.routing import Route
 
+    from hookgate_sinch.signature import sign
     from hookgate_sinch_conversation.register import push_secret
-    from hookgate_sinch_conversation.signature import sign
 
     received: list[tuple[bytes, dict[str, str]]] = []
 

@@ -10,7 +10,7 @@ from typing import Any
 from hookgate.apigw import build_event, request_from_event
 from hookgate.models import InboundRequest
 from hookgate_dev.providers.hookgate_sinch_conversation.samples import SAMPLE_PAYLOADS, TEST_SECRET
-from hookgate_sinch_conversation.signature import sign
+from hookgate_sinch.signature import sign
 
 VECTOR_TIME = datetime.fromtimestamp(1634579353, UTC)
 

@@ -107,10 +107,14 @@ def test_a_missing_header_is_not_retried_with_fresh_secrets_but_a_mismatch_is() 
     assert wrong.retryable_with_fresh_secrets is True
 
 
-def test_verify_refuses_another_providers_settings() -> None:
+def test_verify_rejects_another_providers_settings_for_good() -> None:
     foreign = registration().model_copy(update={"settings": None})
-    with pytest.raises(TypeError, match=r"^registration '.+' has no 360dialog settings$"):
-        plugin.hookgate_verify(request=request(), registration=foreign, secrets=CURRENT)
+    verdict = plugin.hookgate_verify(request=request(), registration=foreign, secrets=CURRENT)
+    assert (verdict.ok, verdict.reason, verdict.retryable_with_fresh_secrets) == (
+        False,
+        "registration settings are not 360dialog settings",
+        False,
+    )
 
 
 def test_the_header_name_comes_from_the_settings_in_any_case() -> None:

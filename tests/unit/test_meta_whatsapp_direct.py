@@ -146,4 +146,5 @@ def test_nothing_rotates_and_nothing_is_pushed() -> None:
     assert PROVIDER.info.secret_keys == ("app_secret", "verify_token")
     assert PROVIDER.info.supports_handshake
     assert not PROVIDER.implements("hookgate_rotate_secret")
-    assert not PROVIDER.implements("hookgate_register")
+    # register manages the subscription (settings.sync_subscription), never the secret.
+    assert PROVIDER.implements("hookgate_register")

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import httpx
 import pytest
 
-from hookgate.provider_http import ProviderAPIError, RetryPolicy, retry_after_seconds, send
+from hookgate.provider_http import (
+    ProviderAPIError,
+    ProviderClient,
+    RetryPolicy,
+    default_error_parser,
+    retry_after_seconds,
+    send,
+    using,
+)
 
 
 def _client(answers: list[httpx.Response | Exception], seen: list[httpx.Request]) -> httpx.Client:
@@ -96,3 +107,66 @@ def test_retry_after_accepts_http_dates() -> None:
 def test_a_retry_after_that_is_no_number_of_seconds_is_ignored(value: str) -> None:
     assert retry_after_seconds(httpx.Response(429, headers={"Retry-After": value})) is None
     assert retry_after_seconds(httpx.Response(429, headers={"Retry-After": "-5"})) == 0.0
+
+
+class _Acme(ProviderClient):
+    provider = "acme"
+
+    def auth_headers(self) -> dict[str, str]:
+        return {"authorization": "Bearer t"}
+
+    def error_fields(self, body: Mapping[str, Any], reason: str) -> tuple[str | None, str] | None:
+        if "fault" not in body:
+            return None
+        return str(body["fault"]), str(body.get("text") or reason)
+
+
+def test_client_base_authenticates_every_call_and_returns_the_json_body() -> None:
+    seen: list[httpx.Request] = []
+    http = _client([httpx.Response(200, json={"a": 1}), httpx.Response(204)], seen)
+    with _Acme(http=http, sleep=lambda _: None) as api:
+        assert api.call("GET", "/x", "read", headers={"x-extra": "1"}) == {"a": 1}
+        assert api.call("DELETE", "/x", "delete") == {}
+    assert [r.headers["authorization"] for r in seen] == ["Bearer t", "Bearer t"]
+    assert seen[0].headers["x-extra"] == "1"
+    assert http.is_closed, "leaving the with block closes the connections"
+
+
+@pytest.mark.parametrize(
+    ("answer", "code", "message"),
+    [
+        (httpx.Response(400, json={"fault": "E1", "text": "bad"}), "E1", "bad"),
+        (httpx.Response(400, json={"fault": "E2"}), "E2", "Bad Request"),
+        (httpx.Response(404, json={"other": 1}), None, "Not Found"),
+        (httpx.Response(409, json=["not", "an", "object"]), None, "Conflict"),
+        (httpx.Response(422, content=b"<html>"), None, "Unprocessable Entity"),
+    ],
+)
+def test_client_base_reads_the_error_body_through_its_subclass(
+    answer: httpx.Response, code: str | None, message: str
+) -> None:
+    api = _Acme(http=_client([answer], []), sleep=lambda _: None)
+    with pytest.raises(ProviderAPIError) as info:
+        api.call("POST", "/x", "create")
+    assert (info.value.provider, info.value.code, info.value.detail) == ("acme", code, message)
+
+
+def test_default_parser_falls_back_to_the_reason_phrase_without_a_message() -> None:
+    assert default_error_parser(httpx.Response(400, json={"code": 7})) == ("7", "Bad Request")
+    assert default_error_parser(
+        httpx.Response(400, json={"error": {"status": "X", "message": "m"}})
+    ) == ("X", "m")
+
+
+def test_using_closes_only_the_client_it_made() -> None:
+    given = _Acme(http=_client([], []))
+    assert using(given, lambda: _Acme(http=_client([], [])), lambda api: api) is given
+    assert not given._http.is_closed
+    made: list[_Acme] = []
+
+    def make() -> _Acme:
+        made.append(_Acme(http=_client([], [])))
+        return made[-1]
+
+    assert using(None, make, lambda api: api) is made[0]
+    assert made[0]._http.is_closed

@@ -30,12 +30,12 @@ from hookgate_dev.providers.hookgate_sinch_conversation.samples import (
     SAMPLE_PAYLOADS,
     TEST_SECRET,
 )
+from hookgate_sinch.auth import SinchAuth
+from hookgate_sinch.signature import sign
 from hookgate_sinch_conversation import plugin
-from hookgate_sinch_conversation.auth import SinchAuth
 from hookgate_sinch_conversation.parse import parse_callback
 from hookgate_sinch_conversation.register import webhook_differences
 from hookgate_sinch_conversation.settings import SinchConversationSettings
-from hookgate_sinch_conversation.signature import sign
 
 from .sinch_signing import VECTOR_TIME, SinchRequest, near_misses
 
@@ -558,15 +558,17 @@ def test_only_a_signature_mismatch_is_worth_fresh_secrets(
     assert (verdict.ok, verdict.retryable_with_fresh_secrets) == (False, retryable)
 
 
-def test_verify_refuses_another_providers_settings() -> None:
+def test_verify_rejects_another_providers_settings_for_good() -> None:
     foreign = REGISTRATION.model_copy(update={"settings": OAuth2Settings()})
-    with pytest.raises(
-        TypeError, match=r"^registration 'sinch-demo' has no Sinch Conversation settings$"
-    ):
-        plugin.hookgate_verify(
-            request=SinchRequest().build(),
-            registration=foreign,
-            secrets=CURRENT,
-            now=VECTOR_TIME,
-            tokens=None,
-        )
+    verdict = plugin.hookgate_verify(
+        request=SinchRequest().build(),
+        registration=foreign,
+        secrets=CURRENT,
+        now=VECTOR_TIME,
+        tokens=None,
+    )
+    assert (verdict.ok, verdict.reason, verdict.retryable_with_fresh_secrets) == (
+        False,
+        "registration settings are not sinch_conversation settings",
+        False,
+    )

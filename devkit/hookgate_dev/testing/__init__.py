@@ -42,10 +42,12 @@ from hookgate_dev.testing.fixtures import (
 )
 from hookgate_dev.testing.kit import ContractKit, other_secret, secret_versions
 from hookgate_dev.testing.requests import api_gateway_request
+from hookgate_dev.testing.samples import ProviderSamples
 
 __all__ = [
     "ContractKit",
     "ProviderContract",
+    "ProviderSamples",
     "api_gateway_request",
     "assert_event_types",
     "contract_kit",

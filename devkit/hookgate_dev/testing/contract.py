@@ -26,11 +26,17 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
 from hookgate.errors import MalformedPayloadError
 from hookgate.models import NormalisedEvent, SecretStage, Verdict
 from hookgate.taxonomy import UNKNOWN, is_known
 from hookgate_dev.testing.kit import ContractKit, other_secret, secret_versions
+
+
+class _ForeignSettings(BaseModel):
+    """Settings no provider declares: what a mix-up between registrations would hand verify."""
+
 
 _SENSITIVE_HEADER_WORDS = ("signature", "authorization", "token", "secret", "key")
 _PUBLIC_HEADER_WORDS = ("nonce", "timestamp", "algorithm")  # one-time or public values
@@ -193,6 +199,28 @@ class ProviderContract:
                 _expect(isinstance(verdict, Verdict), f"verify returned {verdict!r}")
                 if name.lower() not in provider_optional_auth_headers:
                     _expect_rejected(verdict, f"header {name!r} set to {garbage!r}")
+
+    def test_another_settings_model_is_rejected_not_raised(
+        self, contract_kit: ContractKit, provider_sample_payloads: Mapping[str, bytes]
+    ) -> None:
+        """A registration whose settings are not the provider's model: a rejection, no raise.
+
+        A raise would answer 500 and the provider would retry forever; fresh secrets cannot
+        change the answer, so the rejection says so (``Verdict.settings_mismatch``).
+        """
+        foreign = contract_kit.registration.model_copy(update={"settings": _ForeignSettings()})
+        request = contract_kit.request(_first_payload(provider_sample_payloads))
+        try:
+            verdict = contract_kit.provider.verify(
+                request, foreign, contract_kit.current(), contract_kit.now
+            )
+        except Exception as exc:
+            pytest.fail(f"verify raised {type(exc).__name__} for another settings model")
+        _expect_rejected(verdict, "a registration with another settings model")
+        _expect(
+            not verdict.retryable_with_fresh_secrets,
+            "a settings mismatch is rejected as retryable with fresh secrets",
+        )
 
     @pytest.mark.parametrize("case", ["upper", "title"])
     def test_header_name_case_does_not_matter(

@@ -1,9 +1,9 @@
 """The fixtures of the contract suite: those a plugin author provides, and those derived.
 
 Provide your plugin's facts by overriding fixtures of the same name in your ``conftest.py`` or
-test module. The quickest way is ``provider_name``, ``provider_samples`` (a module laid out like
-the built-in plugins' ``samples.py``) and, when your settings have required fields,
-``provider_settings``. Any fixture you do not provide and cannot be derived raises
+test module. The quickest way is ``provider_name``, ``provider_samples`` (a module of the
+shape :class:`~hookgate_dev.testing.ProviderSamples` declares) and, when your settings have
+required fields, ``provider_settings``. Any fixture you do not provide and cannot be derived raises
 ``NotImplementedError`` naming what to override.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -20,6 +19,7 @@ from hookgate.models import Registration
 from hookgate.plugins import ProviderHandle, load_plugins
 from hookgate.taxonomy import UNKNOWN
 from hookgate_dev.testing.kit import ContractKit, SignHeaders
+from hookgate_dev.testing.samples import ProviderSamples
 
 CONTRACT_REGISTRATION = "contract-test"
 CONTRACT_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -31,10 +31,11 @@ def _missing(fixture: str, hint: str = "") -> NotImplementedError:
     )
 
 
-def _from_samples(samples: ModuleType | None, attribute: str, fixture: str) -> Any:
+def _samples_with(samples: ProviderSamples | None, attribute: str, fixture: str) -> ProviderSamples:
+    """Return ``samples`` when it defines ``attribute`` (a samples module may be partial)."""
     if samples is None or not hasattr(samples, attribute):
         raise _missing(fixture, f" (or 'provider_samples' with {attribute})")
-    return getattr(samples, attribute)
+    return samples
 
 
 @pytest.fixture
@@ -44,8 +45,8 @@ def provider_name() -> str:
 
 
 @pytest.fixture
-def provider_samples() -> ModuleType | None:
-    """Return (optionally) a module laid out like a built-in plugin's ``samples.py``."""
+def provider_samples() -> ProviderSamples | None:
+    """Return (optionally) a samples module: see :class:`~hookgate_dev.testing.ProviderSamples`."""
     return None
 
 
@@ -56,37 +57,32 @@ def provider_plugin() -> object | None:
 
 
 @pytest.fixture
-def provider_secret(provider_samples: ModuleType | None) -> Mapping[str, str]:
+def provider_secret(provider_samples: ProviderSamples | None) -> Mapping[str, str]:
     """Return the secret key → test value mapping that ``provider_signed_headers`` signs with."""
-    secret: Mapping[str, str] = _from_samples(provider_samples, "TEST_SECRET", "provider_secret")
-    return secret
+    return _samples_with(provider_samples, "TEST_SECRET", "provider_secret").TEST_SECRET
 
 
 @pytest.fixture
-def provider_signed_headers(provider_samples: ModuleType | None) -> SignHeaders:
+def provider_signed_headers(provider_samples: ProviderSamples | None) -> SignHeaders:
     """Return the builder of authentication headers: ``(body, secret, now) -> headers``."""
-    builder: SignHeaders = _from_samples(
-        provider_samples, "signed_headers", "provider_signed_headers"
-    )
-    return builder
+    samples = _samples_with(provider_samples, "signed_headers", "provider_signed_headers")
+    return samples.signed_headers
 
 
 @pytest.fixture
-def provider_sample_payloads(provider_samples: ModuleType | None) -> Mapping[str, bytes]:
+def provider_sample_payloads(provider_samples: ProviderSamples | None) -> Mapping[str, bytes]:
     """Return sample name → exact body bytes, covering every shape the provider sends."""
-    payloads: Mapping[str, bytes] = _from_samples(
-        provider_samples, "SAMPLE_PAYLOADS", "provider_sample_payloads"
-    )
-    return payloads
+    samples = _samples_with(provider_samples, "SAMPLE_PAYLOADS", "provider_sample_payloads")
+    return samples.SAMPLE_PAYLOADS
 
 
 @pytest.fixture
-def provider_expected_types(provider_samples: ModuleType | None) -> Mapping[str, tuple[str, ...]]:
+def provider_expected_types(
+    provider_samples: ProviderSamples | None,
+) -> Mapping[str, tuple[str, ...]]:
     """Return sample name → the normalised types parse must return, in order."""
-    expected: Mapping[str, tuple[str, ...]] = _from_samples(
-        provider_samples, "EXPECTED_TYPES", "provider_expected_types"
-    )
-    return expected
+    samples = _samples_with(provider_samples, "EXPECTED_TYPES", "provider_expected_types")
+    return samples.EXPECTED_TYPES
 
 
 @pytest.fixture

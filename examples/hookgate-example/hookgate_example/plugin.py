@@ -15,18 +15,18 @@ from typing import Any, Final
 
 from pydantic import BaseModel, ConfigDict
 
-from hookgate import hookimpl
-from hookgate.errors import MalformedPayloadError
-from hookgate.models import (
+from hookgate.plugin import (
+    UNKNOWN,
     InboundRequest,
+    MalformedPayloadError,
     NormalisedEvent,
     ProviderInfo,
     Registration,
     SecretVersions,
     Verdict,
+    hookimpl,
+    load_object,
 )
-from hookgate.safe_json import load_object
-from hookgate.taxonomy import UNKNOWN
 
 PROVIDER: Final = "example"
 SIGNATURE_HEADER: Final = "x-example-signature"
@@ -60,8 +60,12 @@ def hookgate_provider() -> ProviderInfo:
 
 
 @hookimpl
-def hookgate_verify(request: InboundRequest, secrets: SecretVersions) -> Verdict:
+def hookgate_verify(
+    request: InboundRequest, registration: Registration, secrets: SecretVersions
+) -> Verdict:
     """Accept a request whose signature matches the raw body under one secret version."""
+    if not isinstance(registration.settings, ExampleSettings):
+        return Verdict.settings_mismatch(PROVIDER)  # reject, never raise (a raise answers 500)
     candidates = secrets.candidates(SIGNING_KEY_NAME)
     if not candidates:
         return Verdict.reject("no secret configured")  # fail closed

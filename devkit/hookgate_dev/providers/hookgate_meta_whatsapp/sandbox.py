@@ -2,7 +2,8 @@
 
 ``POST /{app-id}/subscriptions`` takes the form fields Meta's Graph API documents (``object``,
 ``callback_url``, ``fields``, ``verify_token``, and an app access token ``{app-id}|{app-secret}``
-as ``access_token``). As Meta does, the sandbox first sends the verification request
+as ``access_token``, or as an RFC 6750 bearer header; none: Graph's error 104). As Meta does,
+the sandbox first sends the verification request
 (``GET callback_url?hub.mode=subscribe&hub.challenge=...&hub.verify_token=...``) and keeps the
 subscription only when the answer is 200 with the challenge as its body; otherwise it answers
 a Graph error (code 2200). The app secret is the one in the first accepted access token (the
@@ -106,7 +107,14 @@ def build_sandbox(*, key_id: str, key_secret: str) -> Sandbox:
             if request.method == "POST"
             else {}
         )
-        token = str(form.get("access_token") or request.query_params.get("access_token") or "")
+        bearer = request.headers.get("authorization", "")
+        token = str(
+            form.get("access_token")
+            or request.query_params.get("access_token")
+            or (bearer[7:] if bearer[:7].lower() == "bearer " else "")
+        )
+        if not token:
+            return _graph_error(400, "An access token is required to request this resource.", 104)
         if not authorised(token):
             return _graph_error(400, "Invalid OAuth access token", 190)
         if request.method == "GET":
@@ -163,8 +171,12 @@ def build_sandbox(*, key_id: str, key_secret: str) -> Sandbox:
 
 
 def local_wiring(url: str, key_id: str, key_secret: str) -> LocalWiring:
-    """Return the wiring for a registration: the app id; Meta needs no separate API key."""
-    return LocalWiring(settings={"app_id": APP_ID}, credentials={"api_key": key_secret})
+    """Return the wiring: the app id, and sync of its subscription against this sandbox.
+
+    Meta needs no separate API key: sync's app access token comes from the app secret.
+    """
+    settings = {"app_id": APP_ID, "sync_subscription": "true", "graph_api_url": url}
+    return LocalWiring(settings=settings, credentials={"api_key": key_secret})
 
 
 def subscribe(

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Final
 
-from hookgate_sinch_conversation.signature import (
+from hookgate_sinch.signature import (
     ALGORITHM,
     ALGORITHM_HEADER,
     NONCE_HEADER,

@@ -49,8 +49,12 @@ def hookgate_provider() -> ProviderInfo:
 
 
 @hookimpl
-def hookgate_verify(request: InboundRequest, secrets: SecretVersions) -> Verdict:
+def hookgate_verify(
+    request: InboundRequest, registration: Registration, secrets: SecretVersions
+) -> Verdict:
     """Accept a request whose token header equals one of the registration's tokens."""
+    if not isinstance(registration.settings, AcmeSettings):
+        return Verdict.settings_mismatch("acme")
     candidates = secrets.candidates(TOKEN_KEY)
     if not candidates:
         return Verdict.reject("no secret configured")

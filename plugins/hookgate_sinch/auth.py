@@ -13,7 +13,14 @@ from collections.abc import Callable
 
 import httpx
 
-from hookgate.provider_http import ErrorParser, default_error_parser, send
+from hookgate.plugin import (
+    ConfigError,
+    ErrorParser,
+    Registration,
+    SecretVersion,
+    default_error_parser,
+    send,
+)
 
 
 class SinchAuth:
@@ -62,3 +69,14 @@ class SinchAuth:
             lifetime = 0.0
         self._token = (str(body["access_token"]), self._clock() + max(0.0, lifetime - 60))
         return self._token[0]
+
+
+def access_key(registration: Registration, credentials: SecretVersion | None) -> tuple[str, str]:
+    """Return the Sinch access key (key id, key secret) from a registration's ``api_secret``."""
+    key_id = credentials.get("key_id") if credentials else None
+    key_secret = credentials.get("key_secret") if credentials else None
+    if not key_id or not key_secret:
+        raise ConfigError(
+            f"registration {registration.name!r}: api_secret must hold key_id and key_secret"
+        )
+    return key_id, key_secret
