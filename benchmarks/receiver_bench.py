@@ -328,28 +328,25 @@ class _StubPublisher:
 
 class _MemoryDedupe:
     def __init__(self) -> None:
-        self.done: set[tuple[str, str]] = set()
-        self.nonces: dict[tuple[str, str], float] = {}
+        self.done: dict[tuple[str, str], str | None] = {}
 
-    def claim(self, registration: str, keys: list[str]) -> Any:
+    def claim(self, registration: str, keys: list[str], nonce: str | None = None) -> Any:
         from hookgate.dedupe import Claim
 
         claim = Claim()
         for key in keys:
-            (claim.duplicates if (registration, key) in self.done else claim.to_publish).append(key)
+            if (registration, key) in self.done:
+                claim.duplicates.append(key)
+                claim.replayed |= nonce is not None and self.done[registration, key] == nonce
+            else:
+                claim.to_publish.append(key)
         return claim
 
-    def complete(self, registration: str, keys: list[str]) -> None:
-        self.done.update((registration, key) for key in keys)
+    def complete(self, registration: str, keys: list[str], nonce: str | None = None) -> None:
+        self.done.update(((registration, key), nonce) for key in keys)
 
     def release(self, registration: str, keys: list[str]) -> None:
         return None
-
-    def nonce_seen(self, registration: str, nonce: str) -> bool:
-        return (registration, nonce) in self.nonces
-
-    def remember_nonce(self, registration: str, nonce: str, expires_at: float) -> None:
-        self.nonces[(registration, nonce)] = expires_at
 
 
 @contextlib.contextmanager

@@ -46,13 +46,30 @@ def record(outcome: Outcome, metrics: WebhookMetrics) -> None:
         )
 
 
+def _path_names(event: dict[str, Any]) -> tuple[str, str]:
+    """Return the provider and registration the request's path names.
+
+    Behind the HTTP API they are the route's path parameters; a Lambda function URL passes every
+    path, so the receiver reads ``/webhooks/<provider>/<registration>`` itself (anything else
+    names no webhook: a 404).
+    """
+    params = event.get("pathParameters")
+    if params is not None:
+        return params.get("provider", ""), params.get("registration", "")
+    parts = str(event.get("rawPath", "")).split("/")
+    if len(parts) == 4 and parts[:2] == ["", "webhooks"]:
+        return parts[2], parts[3]
+    return "", ""
+
+
 def _outcome(event: dict[str, Any], receiver: Callable[[], Receiver]) -> Outcome:
-    params = event.get("pathParameters") or {}
-    provider, registration = params.get("provider", ""), params.get("registration", "")
+    provider, registration = _path_names(event)
     try:
         request = request_from_event(event)
     except BadEventBodyError as exc:
         return Outcome(status=400, outcome="malformed", reason=str(exc), body={"message": str(exc)})
+    if request.method not in {"GET", "POST"}:  # only through a function URL
+        return Outcome(status=405, outcome="method_not_allowed", body={"message": "use POST"})
     try:
         pipeline = receiver()
     except ConfigError as exc:
