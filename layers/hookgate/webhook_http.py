@@ -25,7 +25,7 @@ def record(outcome: Outcome, metrics: WebhookMetrics) -> None:
         counts["EventsPublished"] = outcome.accepted
     if outcome.duplicates:
         counts["Duplicates"] = outcome.duplicates
-    if outcome.stage:
+    if outcome.stage and outcome.stage != "current":
         counts[f"VerifiedWith{outcome.stage.capitalize()}Secret"] = 1
     metrics.record(outcome.provider or "unknown", outcome.outcome, counts=counts)
     # Accepted webhooks are counted by the metrics; the log line is for the exceptions, and

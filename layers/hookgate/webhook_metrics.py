@@ -1,17 +1,19 @@
 """The receiver's CloudWatch metrics: one EMF record per webhook, as few series as needed.
 
 CloudWatch bills every (metric, dimension values) pair that receives data, $0.30 a month each,
-so each dimension set is chosen for a reader:
+so the series are the ones the alarms and the dashboard's metric charts read, whatever the
+number of providers:
 
 * ``Webhooks`` by ``service, outcome`` — what the alarms read (an alarm cannot aggregate over a
   dimension) and the dashboard's outcome chart;
-* ``Webhooks`` by ``service, provider`` — the dashboard's per-provider volume;
-* ``EventsPublished``, ``Duplicates`` and ``VerifiedWith<Stage>Secret`` by ``service`` alone.
+* ``EventsPublished``, ``Duplicates``, ``VerifiedWithPendingSecret`` and
+  ``VerifiedWithPreviousSecret`` by ``service`` alone (a webhook verified with the current
+  secret, the usual case, is not counted apart: it is every other one).
 
-Provider and outcome together, and the refusal reason, live in the receiver's log lines (each
-refused webhook logs its provider, registration and reason), which the dashboard queries with
-Logs Insights. With four providers that is about 10 series where one dimension set per metric and
-provider, outcome and reason together made about 40.
+Each record also carries ``provider`` as a plain property, not a dimension: the dashboard counts
+webhooks per provider and outcome with Logs Insights over these records, and refusals per
+provider and reason over the receiver's warning lines. With four providers that is 6 series where
+a provider and a reason dimension made about 40.
 
 The record is written here rather than through Powertools' ``Metrics`` (about 40 µs of
 validation and serialisation per webhook, and its import at cold start): the directive of each
@@ -36,12 +38,11 @@ RECEIVER_METRICS = frozenset(
         OUTCOME_METRIC,
         "EventsPublished",
         "Duplicates",
-        "VerifiedWithCurrentSecret",
         "VerifiedWithPendingSecret",
         "VerifiedWithPreviousSecret",
     }
 )
-OUTCOME_DIMENSIONS = (["service", "outcome"], ["service", "provider"])
+OUTCOME_DIMENSIONS = (["service", "outcome"],)
 TOTAL_DIMENSIONS = (["service"],)
 # Past this many shapes (never, with six metrics), directives are built afresh.
 MAX_SHAPES = 256

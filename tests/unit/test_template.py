@@ -385,9 +385,9 @@ def test_the_endpoint_parameter_puts_the_receiver_behind_a_function_url_only_whe
     # Sync and rotation register and push the URL providers deliver to: the same choice.
     for function in ("SyncFunction", "RotationFunction"):
         variables = resources[function]["Properties"]["Environment"]["Variables"]
-        assert variables["HOOKGATE_WEBHOOK_BASE_URL"] == template["Outputs"]["WebhookBaseUrl"][
-            "Value"
-        ], function
+        assert (
+            variables["HOOKGATE_WEBHOOK_BASE_URL"] == template["Outputs"]["WebhookBaseUrl"]["Value"]
+        ), function
 
 
 def test_every_reference_resolves(template: dict[str, Any]) -> None:

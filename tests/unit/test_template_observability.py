@@ -122,6 +122,12 @@ def test_dashboard_is_valid_json_and_shows_every_alarm(template: dict[str, Any])
     query = reasons["properties"]["query"]
     assert query.startswith("SOURCE '/aws/lambda/placeholder'")
     assert "stats count(*) as refused by provider, reason" in query
+    providers = widgets["Webhooks, by provider and outcome"]
+    assert providers["type"] == "log"
+    assert (
+        "stats sum(Webhooks) as webhooks by bin(5m), provider, outcome"
+        in (providers["properties"]["query"])
+    )
 
 
 # Every answer the receiver gives, as written in its code: _answer(status, "outcome", ...) or

@@ -45,13 +45,13 @@ def by_metric(record: dict[str, Any]) -> dict[str, list[list[str]]]:
     }
 
 
-def test_webhooks_by_outcome_and_by_provider_the_rest_by_service_only() -> None:
-    counts = {"Webhooks": 1, "EventsPublished": 3, "VerifiedWithCurrentSecret": 1}
+def test_webhooks_by_outcome_the_rest_by_service_only_and_the_provider_a_property() -> None:
+    counts = {"Webhooks": 1, "EventsPublished": 3, "VerifiedWithPendingSecret": 1}
     record = emitted(WebhookMetrics(), "acme", "accepted", counts=counts)
     assert by_metric(record) == {
-        "Webhooks": [["service", "outcome"], ["service", "provider"]],
+        "Webhooks": [["service", "outcome"]],
         "EventsPublished": [["service"]],
-        "VerifiedWithCurrentSecret": [["service"]],
+        "VerifiedWithPendingSecret": [["service"]],
     }
     assert (record["service"], record["outcome"], record["provider"]) == (
         "hookgate",
@@ -63,18 +63,19 @@ def test_webhooks_by_outcome_and_by_provider_the_rest_by_service_only() -> None:
     assert "reason" not in record
 
 
-def test_a_month_of_four_providers_touches_ten_series() -> None:
+def test_a_month_of_four_providers_touches_six_series_however_many_providers() -> None:
     metrics = WebhookMetrics()
     found: set[Any] = set()
     for provider in ("p1", "p2", "p3", "p4"):
         for outcome, counts in (
-            ("accepted", {"Webhooks": 1, "EventsPublished": 1, "VerifiedWithCurrentSecret": 1}),
-            ("duplicate", {"Webhooks": 1, "Duplicates": 1, "VerifiedWithCurrentSecret": 1}),
+            ("accepted", {"Webhooks": 1, "EventsPublished": 1}),
+            ("accepted", {"Webhooks": 1, "EventsPublished": 1, "VerifiedWithPreviousSecret": 1}),
+            ("duplicate", {"Webhooks": 1, "Duplicates": 1}),
             ("rejected", {"Webhooks": 1}),
         ):
             found |= series(emitted(metrics, provider, outcome, counts=counts))
-    # Webhooks: 3 outcomes + 4 providers; EventsPublished, Duplicates, VerifiedWithCurrent: 1 each
-    assert len(found) == 10
+    # Webhooks: 3 outcomes; EventsPublished, Duplicates, VerifiedWithPrevious: 1 each
+    assert len(found) == 6
 
 
 def test_each_shape_is_built_once_and_the_timestamp_is_fresh() -> None:
