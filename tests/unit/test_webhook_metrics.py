@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from hookgate import webhook_metrics
 from hookgate.webhook_metrics import RECEIVER_METRICS, WebhookMetrics
 
 
@@ -82,10 +83,31 @@ def test_each_shape_is_built_once_and_the_timestamp_is_fresh() -> None:
     metrics = WebhookMetrics()
     first = emitted(metrics, "a", "accepted", counts={"Webhooks": 1, "EventsPublished": 1})
     second = emitted(metrics, "b", "accepted", counts={"Webhooks": 1, "EventsPublished": 2})
-    assert len(metrics._directives) == 1
+    third = emitted(metrics, "b", "accepted", counts={"Webhooks": 1, "EventsPublished": 5})
+    assert len(metrics._heads) == 2  # one per provider, outcome and metric names
     assert first["_aws"]["CloudWatchMetrics"] == second["_aws"]["CloudWatchMetrics"]
     assert second["provider"] == "b" and second["EventsPublished"] == 2.0
+    assert third["EventsPublished"] == 5.0 and third["_aws"] == {
+        **second["_aws"],
+        "Timestamp": third["_aws"]["Timestamp"],
+    }
     assert second["_aws"]["Timestamp"] >= first["_aws"]["Timestamp"] > 1_700_000_000_000
+
+
+def test_shapes_past_the_bound_are_written_afresh_not_cached(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(webhook_metrics, "MAX_SHAPES", 2)
+    metrics = WebhookMetrics()
+    for number in range(5):
+        record = emitted(metrics, f"p{number}", "accepted", counts={"Webhooks": 1})
+        assert (record["provider"], record["Webhooks"]) == (f"p{number}", 1.0)
+    assert len(metrics._heads) == 2
+
+
+def test_names_that_need_escaping_stay_valid_json() -> None:
+    record = emitted(WebhookMetrics(), 'we"ird\\', "accepted", counts={"Webhooks": 1})
+    assert record["provider"] == 'we"ird\\'
 
 
 def test_a_record_without_webhooks_has_only_the_service_directive() -> None:
