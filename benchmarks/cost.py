@@ -18,7 +18,7 @@ Manager reads, metric series measured through the receiver's own metrics code, a
 dashboard counted in template.yaml) and the monthly cost at 1 and 10 million, each beside its
 target, with the HTTP API and with a Lambda function URL in front.
 
-    .venv/bin/python benchmarks/cost.py [--per-target 5] [--mix 400] [--handler-us 65] [--json]
+    .venv/bin/python benchmarks/cost.py [--per-target 5] [--mix 400] [--handler-us 75] [--json]
 
 Exit status 1 when the exactly-once audit fails or an answer was not the expected one.
 """
