@@ -199,3 +199,55 @@ def test_an_event_another_invocation_is_publishing_answers_503_and_publishes_not
     assert call(receiver_app, batch_event()) == (503, {"message": "retry later"})
     assert account.drain() == []
     assert [i["pk"] for i in claims_left()] == [last["pk"]], "this call's claims were released"
+
+
+def test_each_store_answer_names_its_outcome_stage_and_registration(
+    account: Account, receiver_app: ModuleType, caplog: pytest.LogCaptureFixture
+) -> None:
+    from hookgate.apigw import request_from_event
+    from hookgate.runtime import get_receiver
+
+    body = SAMPLE_PAYLOADS["sdk_test_vector"]
+    event = event_for(body, signed(body, datetime.now(UTC)))
+    receiver = get_receiver()
+
+    def answer(request_event: dict[str, Any]) -> tuple[Any, ...]:
+        outcome = receiver.receive(
+            request_from_event(request_event), "sinch_conversation", "sinch-demo"
+        )
+        return (
+            outcome.status,
+            outcome.outcome,
+            outcome.reason,
+            outcome.stage,
+            outcome.provider,
+            outcome.registration,
+        )
+
+    names = ("sinch_conversation", "sinch-demo")
+    with failing(aws.client("dynamodb"), "PutItem"):
+        assert answer(event) == (503, "store_unavailable", None, "current", *names)
+    (line,) = [r for r in caplog.records if r.getMessage() == "dedupe store unavailable"]
+    assert (line.provider, line.registration) == names  # type: ignore[attr-defined]
+    assert line.error == "de-duplication store failed: InternalServerError"  # type: ignore[attr-defined]
+
+    assert answer(event)[:2] == (200, "accepted")
+    assert answer(event) == (401, "rejected", "replayed nonce", "current", *names)
+
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    (item,) = [i for i in claims_or_records() if i["pk"]["S"].startswith("event#sinch-demo#")]
+    in_flight_until = str(int(datetime.now(UTC).timestamp()) + 600)
+    dynamodb.put_item(
+        TableName=TABLE,
+        Item={**item, "status": {"S": "IN_PROGRESS"}, "expires_at": {"N": in_flight_until}},
+    )
+    retry = event_for(body, signed(body, datetime.now(UTC)))  # the provider's, a new nonce
+    assert answer(retry) == (503, "in_flight", None, "current", *names)
+    assert len(account.drain()) == 1
+
+
+def claims_or_records() -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = boto3.client("dynamodb", region_name=REGION).scan(
+        TableName=TABLE
+    )["Items"]
+    return items

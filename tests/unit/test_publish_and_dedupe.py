@@ -275,6 +275,34 @@ def test_a_store_failure_is_one_error_naming_the_step(account: dict[str, Any]) -
         assert str(caught.value) == f"{step}: EndpointConnectionError"
 
 
+def test_a_claim_that_fails_half_way_reports_the_claims_failure_even_if_releasing_fails(
+    account: dict[str, Any],
+) -> None:
+    from botocore.exceptions import EndpointConnectionError
+
+    class FailsAfterTheFirstClaim:
+        def __init__(self) -> None:
+            self.claims = 0
+
+        def put_item(self, **kwargs: Any) -> Any:
+            self.claims += 1
+            if self.claims > 1:
+                raise EndpointConnectionError(endpoint_url="http://dynamodb")
+            return account["ddb"].put_item(**kwargs)
+
+        def delete_item(self, **kwargs: Any) -> Any:
+            raise EndpointConnectionError(endpoint_url="http://dynamodb")
+
+    client = FailsAfterTheFirstClaim()
+    store = DedupeStore("t", lambda: client)
+    with pytest.raises(DedupeStoreError) as caught:
+        store.claim("r", ["a", "b"], nonce="n")
+    assert str(caught.value) == "de-duplication store failed: EndpointConnectionError"
+    # The first claim could not be released: it expires after the in-flight window.
+    item = account["ddb"].get_item(TableName="t", Key={"pk": {"S": "event#r#a"}})["Item"]
+    assert item["status"] == {"S": "IN_PROGRESS"}
+
+
 class CountingDynamoDB:
     """The real moto client, counting the calls made through it."""
 
