@@ -129,7 +129,7 @@ def test_a_failed_claim_answers_503_publishes_nothing_and_leaves_no_claim(
 
 
 def test_a_failed_publish_releases_its_claims_and_the_retry_publishes_each_event_once(
-    account: Account, receiver_app: ModuleType
+    account: Account, receiver_app: ModuleType, caplog: pytest.LogCaptureFixture
 ) -> None:
     def carries_the_last_message(request: dict[str, Any]) -> bool:
         return any(f"wamid.TEST{MESSAGES - 1:02d}" in e["Detail"] for e in request["Entries"])
@@ -141,6 +141,8 @@ def test_a_failed_publish_releases_its_claims_and_the_retry_publishes_each_event
     first = message_ids(account.drain())
     assert first == ALL_IDS[:10], "the first PutEvents call went through"
     assert claims_left() == []
+    (line,) = [r for r in caplog.records if r.getMessage() == "publishing failed"]
+    assert (line.provider, line.registration, line.failed) == ("360dialog", "d360", 2)  # type: ignore[attr-defined]
 
     assert call(receiver_app, batch_event()) == (200, {"accepted": 2, "duplicates": 10})
     assert call(receiver_app, batch_event()) == (200, {"accepted": 0, "duplicates": MESSAGES})
@@ -155,7 +157,12 @@ def test_a_failed_completion_still_answers_200_publishes_once_and_a_replay_is_no
     with failing(aws.client("dynamodb"), "BatchWriteItem") as fault:
         assert call(receiver_app, event) == (200, {"accepted": 1, "duplicates": 0})
     assert fault.failed == 1
-    assert "dedupe bookkeeping failed" in caplog.text
+    (line,) = [r for r in caplog.records if r.getMessage() == "dedupe bookkeeping failed"]
+    assert (line.provider, line.registration, line.error) == (  # type: ignore[attr-defined]
+        "sinch_conversation",
+        "sinch-demo",
+        "cannot complete claims: InternalServerError",
+    )
     assert len(account.drain()) == 1, "the event is on the bus: nothing lost"
     # The claim (carrying the nonce) stays in flight until it expires: the replay is refused.
     assert call(receiver_app, event) == (503, {"message": "retry later"})
