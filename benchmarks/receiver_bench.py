@@ -331,28 +331,25 @@ class _StubPublisher:
 
 class _MemoryDedupe:
     def __init__(self) -> None:
-        self.done: set[tuple[str, str]] = set()
-        self.nonces: dict[tuple[str, str], float] = {}
+        self.done: dict[tuple[str, str], str | None] = {}
 
-    def claim(self, registration: str, keys: list[str]) -> Any:
+    def claim(self, registration: str, keys: list[str], nonce: str | None = None) -> Any:
         from hookgate.dedupe import Claim
 
         claim = Claim()
         for key in keys:
-            (claim.duplicates if (registration, key) in self.done else claim.to_publish).append(key)
+            if (registration, key) in self.done:
+                claim.duplicates.append(key)
+                claim.replayed |= nonce is not None and self.done[registration, key] == nonce
+            else:
+                claim.to_publish.append(key)
         return claim
 
-    def complete(self, registration: str, keys: list[str]) -> None:
-        self.done.update((registration, key) for key in keys)
+    def complete(self, registration: str, keys: list[str], nonce: str | None = None) -> None:
+        self.done.update(((registration, key), nonce) for key in keys)
 
     def release(self, registration: str, keys: list[str]) -> None:
         return None
-
-    def nonce_seen(self, registration: str, nonce: str) -> bool:
-        return (registration, nonce) in self.nonces
-
-    def remember_nonce(self, registration: str, nonce: str, expires_at: float) -> None:
-        self.nonces[(registration, nonce)] = expires_at
 
 
 @contextlib.contextmanager
@@ -461,6 +458,73 @@ def warm(iterations: int, rounds: int = 10) -> dict[str, Any]:
         "target": 3.0,
         "iterations": len(handler_ns),
     }
+
+
+def warm_stages(iterations: int) -> dict[str, float]:
+    """Median µs of each stage of the warm path, timed one at a time on fresh requests."""
+    from hookgate import webhook_http
+    from hookgate.apigw import json_response, request_from_event
+    from hookgate.receive import Outcome
+    from hookgate.webhook_metrics import WebhookMetrics
+
+    with _in_process_receiver("bench_receiver_stages") as (app, receiver):
+        body = _body()
+        provider = receiver.host.get("sinch_conversation")
+        registration = receiver.config.get(REGISTRATION)
+        grace = registration.previous_secret_grace_seconds
+        metrics = WebhookMetrics()
+        stages: dict[str, list[int]] = {
+            "request_from_event": [],
+            "secrets_from_cache": [],
+            "verify (plugin)": [],
+            "parse (plugin)": [],
+            "claim + publish + complete (stand-ins)": [],
+            "metrics record": [],
+            "json_response": [],
+            "Powertools logger context": [],
+        }
+
+        def timed(name: str, call: Any, *args: Any) -> Any:
+            start = time.perf_counter_ns()
+            result = call(*args)
+            stages[name].append(time.perf_counter_ns() - start)
+            return result
+
+        class Context:
+            function_name = "bench"
+            function_version = "$LATEST"
+            memory_limit_in_mb = 512
+            invoked_function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:bench"
+            aws_request_id = "bench"
+
+        wrapped = app.logger.inject_lambda_context(clear_state=True)(lambda event, context: None)
+        secret_id = registration.secret_id
+        with _quiet_stdout():
+            for _ in range(iterations):
+                event = _event(body)
+                request = timed("request_from_event", request_from_event, event)
+                now = receiver.clock()
+                secrets = timed("secrets_from_cache", receiver.secrets.versions, secret_id, grace)
+                verdict = timed(
+                    "verify (plugin)", provider.verify, request, registration, secrets, now
+                )
+                events = timed("parse (plugin)", provider.parse, request, registration)
+                nonce = verdict.replay_guard.nonce if verdict.replay_guard else None
+                names = {"provider": provider.name, "registration": registration.name}
+                outcome = timed(
+                    "claim + publish + complete (stand-ins)",
+                    receiver._publish,
+                    registration,
+                    events,
+                    "current",
+                    names,
+                    nonce,
+                )
+                assert isinstance(outcome, Outcome) and outcome.status == 200
+                timed("metrics record", webhook_http.record, outcome, metrics)
+                timed("json_response", json_response, 200, outcome.response_body)
+                timed("Powertools logger context", wrapped, event, Context())
+    return {name: round(statistics.median(ns) / 1000, 2) for name, ns in stages.items()}
 
 
 def verify_only(iterations: int, rounds: int = 10) -> dict[str, Any]:
@@ -616,6 +680,7 @@ def main() -> None:
     results = {
         "cold_start": cold_start(args.runs),
         "warm": warm(args.iterations),
+        "warm_stages": warm_stages(args.iterations),
         "verify_only": verify_only(args.iterations * 5),
         "secrets_manager": secrets_manager_calls(),
         "layer": layer_size(),
@@ -640,6 +705,12 @@ def main() -> None:
     print(
         f"  warm, core pipeline only (no Powertools logger/metrics wrappers): {hot['core_us']:.1f} us"
         f"   ratio {hot['core_us'] / hot['floor_us']:.2f}"
+    )
+    stages = results["warm_stages"]
+    print(
+        "  warm, by stage (medians, each timed alone): "
+        + ", ".join(f"{name} {us:.1f} us" for name, us in stages.items())
+        + f"; sum {sum(stages.values()):.1f} us"
     )
     ver, sm, layer = results["verify_only"], results["secrets_manager"], results["layer"]
     print(

@@ -101,7 +101,11 @@ class SecretVersions(_Frozen):
 # from outside data, so they are plain slotted dataclasses: a pydantic model costs ~2 µs each.
 @dataclass(frozen=True, slots=True)
 class ReplayGuard:
-    """A one-time value (a nonce) that must not be accepted twice before ``expires_at``."""
+    """A one-time value (a nonce) that must not be accepted twice before ``expires_at``.
+
+    hookgate keeps it with the request's de-duplication records, which outlive ``expires_at``
+    (the end of the signature's timestamp window) by days.
+    """
 
     nonce: str
     expires_at: datetime

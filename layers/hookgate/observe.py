@@ -8,23 +8,10 @@ Powertools setting, a template parameter) leaves it out entirely.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable
 from typing import Any, cast
 
 SERVICE = "hookgate"
-REASON_MAX_LENGTH = 48
-_NOT_METRIC_SAFE = re.compile(r"[^a-z0-9]+")
-
-
-def metric_reason(reason: str) -> str:
-    """Return ``reason`` folded to a metric dimension value: ``Bad sig!`` → ``bad_sig``.
-
-    Plugins phrase their own rejection reasons; folding them to a short lower-case slug keeps a
-    plugin that puts request data into a reason from minting a new metric per request.
-    """
-    slug = _NOT_METRIC_SAFE.sub("_", reason.lower()).strip("_")
-    return slug[:REASON_MAX_LENGTH].rstrip("_") or "unspecified"
 
 
 def tracing_enabled() -> bool:

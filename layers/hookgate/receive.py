@@ -135,32 +135,15 @@ class Receiver:
             return _answer(401, "rejected", "unauthorized", reason=verdict.reason, **names)
         stage = verdict.stage.short if verdict.stage else None
 
-        guard = verdict.replay_guard
-        try:
-            if guard is not None and self.dedupe.nonce_seen(registration.name, guard.nonce):
-                return _answer(
-                    401, "rejected", "unauthorized", reason="replayed nonce", stage=stage, **names
-                )
-        except DedupeStoreError as exc:
-            logger.error("nonce store unavailable", extra={**names, "error": str(exc)})
-            return _answer(503, "store_unavailable", "temporarily unavailable", **names)
-
         try:
             events = provider.parse(request, registration)
         except MalformedPayloadError as exc:
             return _answer(
                 400, "malformed", str(exc), reason="malformed payload", stage=stage, **names
             )
-
-        result = self._publish(registration, events, stage, names)
-        if result.status == 200 and guard is not None:
-            try:
-                self.dedupe.remember_nonce(
-                    registration.name, guard.nonce, guard.expires_at.timestamp()
-                )
-            except DedupeStoreError as exc:
-                logger.error("nonce not recorded", extra={**names, "error": str(exc)})
-        return result
+        guard = verdict.replay_guard
+        nonce = guard.nonce if guard is not None else None
+        return self._publish(registration, events, stage, names, nonce)
 
     def handshake(
         self, request: InboundRequest, provider_name: str, registration_name: str
@@ -208,10 +191,11 @@ class Receiver:
         events: list[NormalisedEvent],
         stage: str | None,
         names: dict[str, str],
+        nonce: str | None,
     ) -> Outcome:
         by_key = {event.dedupe_key: event for event in events}
         try:
-            claim = self.dedupe.claim(registration.name, list(by_key))
+            claim = self.dedupe.claim(registration.name, list(by_key), nonce)
         except InFlightError:
             return _answer(503, "in_flight", "retry later", stage=stage, **names)
         except DedupeStoreError as exc:
@@ -220,10 +204,15 @@ class Receiver:
                 503, "store_unavailable", "temporarily unavailable", stage=stage, **names
             )
 
+        if claim.is_replay:
+            return _answer(
+                401, "rejected", "unauthorized", reason="replayed nonce", stage=stage, **names
+            )
+
         fresh = [by_key[key] for key in claim.to_publish]
         outcome = self.publisher.publish(fresh, stage)
         try:
-            self.dedupe.complete(registration.name, outcome.published)
+            self.dedupe.complete(registration.name, outcome.published, nonce)
             self.dedupe.release(registration.name, outcome.failed)
         except DedupeStoreError as exc:
             # The events are on the bus; unfinished claims expire after the in-flight window.

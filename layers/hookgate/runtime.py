@@ -22,21 +22,21 @@ from hookgate import aws
 from hookgate.config import HookgateConfig, get_config
 from hookgate.dedupe import DedupeStore
 from hookgate.errors import ConfigError
-from hookgate.leases import Leases
 from hookgate.plugins import get_plugin_host
 from hookgate.publish import Publisher
 from hookgate.receive import DEFAULT_MAX_BODY_BYTES, Receiver
-from hookgate.rotation import RotationEngine
 from hookgate.secrets import (
     DEFAULT_REFRESH_INTERVAL_SECONDS,
     DEFAULT_TTL_SECONDS,
     SecretStore,
 )
-from hookgate.sync import SyncEngine
 
 if TYPE_CHECKING:
+    from hookgate.leases import Leases
     from hookgate.oauth2.endpoint import TokenEndpoint
     from hookgate.oauth2.tokens import BearerTokens
+    from hookgate.rotation import RotationEngine
+    from hookgate.sync import SyncEngine
 
 logger = logging.getLogger(__name__)
 
@@ -158,6 +158,8 @@ def get_receiver() -> Receiver:
 
 def leases_from_env() -> Leases | None:
     """Return the registration leases in ``HOOKGATE_TABLE``, or None when no table is set."""
+    from hookgate.leases import Leases  # noqa: PLC0415 - not the receiver's: its cold start
+
     table = os.environ.get("HOOKGATE_TABLE")
     return Leases(table, lambda: aws.client("dynamodb")) if table else None
 
@@ -171,6 +173,8 @@ def propagation_seconds() -> float:
 @cache
 def get_sync_engine() -> SyncEngine:
     """Return the container's sync engine; raises ConfigError when misconfigured."""
+    from hookgate.sync import SyncEngine  # noqa: PLC0415 - not the receiver's: its cold start
+
     return SyncEngine(
         host=get_plugin_host(),
         config=get_config(),
@@ -193,6 +197,8 @@ def event_bus_name() -> str:
 @cache
 def get_rotation_engine() -> RotationEngine:
     """Return the container's rotation engine; raises ConfigError when misconfigured."""
+    from hookgate.rotation import RotationEngine  # noqa: PLC0415 - not the receiver's
+
     return RotationEngine(
         host=get_plugin_host(),
         config=get_config(),

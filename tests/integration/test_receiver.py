@@ -290,3 +290,42 @@ def test_oversized_event_goes_to_s3_with_a_pointer(
         ]
         == text
     )
+
+
+def function_url_event(
+    event: dict[str, Any], raw_path: str, method: str = "POST"
+) -> dict[str, Any]:
+    """The same request as a Lambda function URL delivers it: no route, no path parameters."""
+    event = {k: v for k, v in event.items() if k != "pathParameters"}
+    event["routeKey"] = "$default"
+    event["rawPath"] = raw_path
+    event["requestContext"] = {
+        **event["requestContext"],
+        "http": {**event["requestContext"]["http"], "method": method, "path": raw_path},
+    }
+    return event
+
+
+def test_through_a_function_url_the_path_names_the_webhook(
+    sinch_account: Account, receiver_app: ModuleType
+) -> None:
+    body = SAMPLE_PAYLOADS["sdk_test_vector"]
+    event = event_for(body, signed(body))
+    path = "/webhooks/sinch_conversation/sinch-demo"
+    assert call(receiver_app, function_url_event(event, path)) == (
+        200,
+        {"accepted": 1, "duplicates": 0},
+    )
+    assert len(sinch_account.drain()) == 1
+    for other in (
+        "/webhooks/sinch_conversation",
+        "/oauth2/token",
+        "/x/sinch_conversation/sinch-demo",
+        "/webhooks/sinch_conversation/sinch-demo/extra",
+    ):
+        assert call(receiver_app, function_url_event(event, other))[0] == 404, other
+    assert call(receiver_app, function_url_event(event, path, "PUT")) == (
+        405,
+        {"message": "use POST"},
+    )
+    assert sinch_account.drain() == []

@@ -5,6 +5,8 @@ hookgate uses (see :mod:`tests.integration.aws_faults`), not a fake store."""
 from __future__ import annotations
 
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
@@ -92,17 +94,18 @@ ALL_IDS = [f"wamid.TEST{i:02d}" for i in range(MESSAGES)]
 TEMPORARILY_UNAVAILABLE = (503, {"message": "temporarily unavailable"})
 
 
-def test_nonce_store_unavailable_answers_503_and_the_retry_is_accepted(
+def test_a_signed_request_whose_claim_fails_answers_503_and_the_same_request_is_then_accepted(
     account: Account, receiver_app: ModuleType
 ) -> None:
     body = SAMPLE_PAYLOADS["sdk_test_vector"]
     event = event_for(body, signed(body, datetime.now(UTC)))
-    with failing(aws.client("dynamodb"), "GetItem") as fault:
+    with failing(aws.client("dynamodb"), "PutItem") as fault:
         assert call(receiver_app, event) == TEMPORARILY_UNAVAILABLE
     assert fault.failed == 1
     assert account.drain() == [] and claims_left() == []
     assert call(receiver_app, event) == (200, {"accepted": 1, "duplicates": 0})
     assert len(account.drain()) == 1
+    assert call(receiver_app, event) == (401, {"message": "unauthorized"}), "now a replay"
 
 
 def test_a_failed_claim_answers_503_publishes_nothing_and_leaves_no_claim(
@@ -126,7 +129,7 @@ def test_a_failed_claim_answers_503_publishes_nothing_and_leaves_no_claim(
 
 
 def test_a_failed_publish_releases_its_claims_and_the_retry_publishes_each_event_once(
-    account: Account, receiver_app: ModuleType
+    account: Account, receiver_app: ModuleType, caplog: pytest.LogCaptureFixture
 ) -> None:
     def carries_the_last_message(request: dict[str, Any]) -> bool:
         return any(f"wamid.TEST{MESSAGES - 1:02d}" in e["Detail"] for e in request["Entries"])
@@ -138,27 +141,51 @@ def test_a_failed_publish_releases_its_claims_and_the_retry_publishes_each_event
     first = message_ids(account.drain())
     assert first == ALL_IDS[:10], "the first PutEvents call went through"
     assert claims_left() == []
+    (line,) = [r for r in caplog.records if r.getMessage() == "publishing failed"]
+    assert (line.provider, line.registration, line.failed) == ("360dialog", "d360", 2)  # type: ignore[attr-defined]
 
     assert call(receiver_app, batch_event()) == (200, {"accepted": 2, "duplicates": 10})
     assert call(receiver_app, batch_event()) == (200, {"accepted": 0, "duplicates": MESSAGES})
     assert message_ids(account.drain()) == ALL_IDS[10:]
 
 
-def test_a_nonce_that_cannot_be_recorded_still_answers_200_and_publishes_once(
+def test_a_failed_completion_still_answers_200_publishes_once_and_a_replay_is_not_published(
     account: Account, receiver_app: ModuleType, caplog: pytest.LogCaptureFixture
 ) -> None:
     body = SAMPLE_PAYLOADS["sdk_test_vector"]
     event = event_for(body, signed(body, datetime.now(UTC)))
-
-    def a_nonce(request: dict[str, Any]) -> bool:
-        return bool(request["Item"]["pk"]["S"].startswith("nonce#"))
-
-    with failing(aws.client("dynamodb"), "PutItem", a_nonce) as fault:
+    with failing(aws.client("dynamodb"), "BatchWriteItem") as fault:
         assert call(receiver_app, event) == (200, {"accepted": 1, "duplicates": 0})
     assert fault.failed == 1
-    assert "nonce not recorded" in caplog.text
-    # Not recorded, so the same request is not a replay, but its event is a duplicate.
-    assert call(receiver_app, event) == (200, {"accepted": 0, "duplicates": 1})
+    (line,) = [r for r in caplog.records if r.getMessage() == "dedupe bookkeeping failed"]
+    assert (line.provider, line.registration, line.error) == (  # type: ignore[attr-defined]
+        "sinch_conversation",
+        "sinch-demo",
+        "cannot complete claims: InternalServerError",
+    )
+    assert len(account.drain()) == 1, "the event is on the bus: nothing lost"
+    # The claim (carrying the nonce) stays in flight until it expires: the replay is refused.
+    assert call(receiver_app, event) == (503, {"message": "retry later"})
+    assert account.drain() == []
+
+
+def test_the_same_signed_request_delivered_concurrently_is_published_once(
+    account: Account, receiver_app: ModuleType
+) -> None:
+    body = SAMPLE_PAYLOADS["sdk_test_vector"]
+    event = event_for(body, signed(body, datetime.now(UTC)))
+    start = threading.Barrier(4)
+
+    def deliver() -> tuple[int, dict[str, Any]]:
+        start.wait()
+        return call(receiver_app, event)
+
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda _: deliver(), range(4)))
+    accepted = [a for a in answers if a == (200, {"accepted": 1, "duplicates": 0})]
+    refusals = [(503, {"message": "retry later"}), (401, {"message": "unauthorized"})]
+    refused = [a for a in answers if a in refusals]
+    assert len(accepted) == 1 and len(refused) == 3, answers
     assert len(account.drain()) == 1
 
 
@@ -179,3 +206,55 @@ def test_an_event_another_invocation_is_publishing_answers_503_and_publishes_not
     assert call(receiver_app, batch_event()) == (503, {"message": "retry later"})
     assert account.drain() == []
     assert [i["pk"] for i in claims_left()] == [last["pk"]], "this call's claims were released"
+
+
+def test_each_store_answer_names_its_outcome_stage_and_registration(
+    account: Account, receiver_app: ModuleType, caplog: pytest.LogCaptureFixture
+) -> None:
+    from hookgate.apigw import request_from_event
+    from hookgate.runtime import get_receiver
+
+    body = SAMPLE_PAYLOADS["sdk_test_vector"]
+    event = event_for(body, signed(body, datetime.now(UTC)))
+    receiver = get_receiver()
+
+    def answer(request_event: dict[str, Any]) -> tuple[Any, ...]:
+        outcome = receiver.receive(
+            request_from_event(request_event), "sinch_conversation", "sinch-demo"
+        )
+        return (
+            outcome.status,
+            outcome.outcome,
+            outcome.reason,
+            outcome.stage,
+            outcome.provider,
+            outcome.registration,
+        )
+
+    names = ("sinch_conversation", "sinch-demo")
+    with failing(aws.client("dynamodb"), "PutItem"):
+        assert answer(event) == (503, "store_unavailable", None, "current", *names)
+    (line,) = [r for r in caplog.records if r.getMessage() == "dedupe store unavailable"]
+    assert (line.provider, line.registration) == names  # type: ignore[attr-defined]
+    assert line.error == "de-duplication store failed: InternalServerError"  # type: ignore[attr-defined]
+
+    assert answer(event)[:2] == (200, "accepted")
+    assert answer(event) == (401, "rejected", "replayed nonce", "current", *names)
+
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    (item,) = [i for i in claims_or_records() if i["pk"]["S"].startswith("event#sinch-demo#")]
+    in_flight_until = str(int(datetime.now(UTC).timestamp()) + 600)
+    dynamodb.put_item(
+        TableName=TABLE,
+        Item={**item, "status": {"S": "IN_PROGRESS"}, "expires_at": {"N": in_flight_until}},
+    )
+    retry = event_for(body, signed(body, datetime.now(UTC)))  # the provider's, a new nonce
+    assert answer(retry) == (503, "in_flight", None, "current", *names)
+    assert len(account.drain()) == 1
+
+
+def claims_or_records() -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = boto3.client("dynamodb", region_name=REGION).scan(
+        TableName=TABLE
+    )["Items"]
+    return items

@@ -12,7 +12,7 @@ import pytest
 from moto import mock_aws
 
 from hookgate.dedupe import DedupeStore
-from hookgate.errors import InFlightError
+from hookgate.errors import DedupeStoreError, InFlightError
 from hookgate.models import NormalisedEvent
 from hookgate.publish import Publisher, event_detail
 
@@ -196,14 +196,111 @@ def test_claim_complete_release(account: dict[str, Any]) -> None:
     assert store.claim("other-registration", ["a"]).to_publish == ["a"]
 
 
-def test_nonces_expire(account: dict[str, Any]) -> None:
+def test_a_completed_claim_carrying_the_requests_nonce_marks_a_replay(
+    account: dict[str, Any],
+) -> None:
+    store = DedupeStore("t", lambda: account["ddb"])
+    assert store.claim("r", ["a"], nonce="n1").to_publish == ["a"]
+    store.complete("r", ["a"], nonce="n1")
+    replay = store.claim("r", ["a"], nonce="n1")
+    assert (replay.duplicates, replay.replayed, replay.is_replay) == (["a"], True, True)
+    retry = store.claim("r", ["a"], nonce="n2")  # the provider's retry signs with a new nonce
+    assert (retry.duplicates, retry.replayed, retry.is_replay) == (["a"], False, False)
+    unsigned = store.claim("r", ["a"])
+    assert (unsigned.duplicates, unsigned.replayed) == (["a"], False)
+    assert store.claim("r2", ["a"], nonce="n1").to_publish == ["a"]
+
+
+def test_a_replay_while_the_first_is_in_flight_is_refused_as_in_flight(
+    account: dict[str, Any],
+) -> None:
+    store = DedupeStore("t", lambda: account["ddb"])
+    assert store.claim("r", ["a", "b"], nonce="n1").to_publish == ["a", "b"]
+    with pytest.raises(InFlightError):
+        store.claim("r", ["a", "b"], nonce="n1")
+    store.complete("r", ["a", "b"], nonce="n1")
+    assert store.claim("r", ["a", "b"], nonce="n1").is_replay
+
+
+def test_a_replay_with_an_event_left_to_publish_is_not_refused(account: dict[str, Any]) -> None:
+    # The first delivery published "a" and failed to publish "b" (released, answered 503):
+    # the same request again must publish "b", as the provider's own retry would.
+    store = DedupeStore("t", lambda: account["ddb"])
+    store.claim("r", ["a", "b"], nonce="n1")
+    store.complete("r", ["a"], nonce="n1")
+    store.release("r", ["b"])
+    again = store.claim("r", ["a", "b"], nonce="n1")
+    assert (again.to_publish, again.duplicates, again.replayed) == (["b"], ["a"], True)
+    assert not again.is_replay
+
+
+def test_the_nonce_is_written_with_the_claim_and_the_completion(account: dict[str, Any]) -> None:
     now = [1000.0]
-    store = DedupeStore("t", lambda: account["ddb"], clock=lambda: now[0])
-    assert not store.nonce_seen("r", "n1")
-    store.remember_nonce("r", "n1", expires_at=1300)
-    assert store.nonce_seen("r", "n1") and not store.nonce_seen("r2", "n1")
-    now[0] = 1302
-    assert not store.nonce_seen("r", "n1")
+    store = DedupeStore("t", lambda: account["ddb"], clock=lambda: now[0], ttl_seconds=500)
+    store.claim("r", ["a"], nonce="n1")
+    item = account["ddb"].get_item(TableName="t", Key={"pk": {"S": "event#r#a"}})["Item"]
+    assert item == {
+        "pk": {"S": "event#r#a"},
+        "status": {"S": "IN_PROGRESS"},
+        "expires_at": {"N": "1060"},
+        "nonce": {"S": "n1"},
+    }
+    store.complete("r", ["a"], nonce="n1")
+    item = account["ddb"].get_item(TableName="t", Key={"pk": {"S": "event#r#a"}})["Item"]
+    assert item["status"] == {"S": "COMPLETED"} and item["nonce"] == {"S": "n1"}
+    assert item["expires_at"] == {"N": "1500"}
+    store.claim("r", ["b"])
+    item = account["ddb"].get_item(TableName="t", Key={"pk": {"S": "event#r#b"}})["Item"]
+    assert "nonce" not in item
+
+
+def test_a_store_failure_is_one_error_naming_the_step(account: dict[str, Any]) -> None:
+    from botocore.exceptions import EndpointConnectionError
+
+    class Unreachable:
+        def __getattr__(self, name: str) -> Any:
+            def fail(**_: Any) -> Any:
+                raise EndpointConnectionError(endpoint_url="http://dynamodb")
+
+            return fail
+
+    store = DedupeStore("t", Unreachable)
+    for call, step in (
+        (lambda: store.claim("r", ["a"], nonce="n"), "de-duplication store failed"),
+        (lambda: store.complete("r", ["a"], nonce="n"), "cannot complete claims"),
+        (lambda: store.release("r", ["a"]), "cannot release claims"),
+    ):
+        with pytest.raises(DedupeStoreError) as caught:
+            call()
+        assert str(caught.value) == f"{step}: EndpointConnectionError"
+
+
+def test_a_claim_that_fails_half_way_reports_the_claims_failure_even_if_releasing_fails(
+    account: dict[str, Any],
+) -> None:
+    from botocore.exceptions import EndpointConnectionError
+
+    class FailsAfterTheFirstClaim:
+        def __init__(self) -> None:
+            self.claims = 0
+
+        def put_item(self, **kwargs: Any) -> Any:
+            self.claims += 1
+            if self.claims > 1:
+                raise EndpointConnectionError(endpoint_url="http://dynamodb")
+            return account["ddb"].put_item(**kwargs)
+
+        def delete_item(self, **kwargs: Any) -> Any:
+            raise EndpointConnectionError(endpoint_url="http://dynamodb")
+
+    client = FailsAfterTheFirstClaim()
+    store = DedupeStore("t", lambda: client)
+    with pytest.raises(DedupeStoreError) as caught:
+        store.claim("r", ["a", "b"], nonce="n")
+    assert str(caught.value) == "de-duplication store failed: EndpointConnectionError"
+    # The first claim could not be released: it expires after the in-flight window.
+    item = account["ddb"].get_item(TableName="t", Key={"pk": {"S": "event#r#a"}})["Item"]
+    assert item["status"] == {"S": "IN_PROGRESS"}
 
 
 class CountingDynamoDB:

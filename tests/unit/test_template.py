@@ -362,8 +362,32 @@ def test_short_tags_load_in_long_form(template: dict[str, Any]) -> None:
     assert outputs["EventBusArn"]["Value"] == {"Fn::GetAtt": ["EventBus", "Arn"]}
     assert outputs["EventBusName"]["Value"] == {"Ref": "EventBus"}
     assert outputs["WebhookBaseUrl"]["Value"] == {
-        "Fn::Sub": "https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/webhooks"
+        "Fn::If": [
+            "UseFunctionUrl",
+            {"Fn::Sub": "${ReceiverFunctionUrl.FunctionUrl}webhooks"},
+            {"Fn::Sub": "https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/webhooks"},
+        ]
     }
+
+
+def test_the_endpoint_parameter_puts_the_receiver_behind_a_function_url_only_when_chosen(
+    template: dict[str, Any],
+) -> None:
+    assert template["Parameters"]["Endpoint"]["Default"] == "HttpApi"
+    assert template["Conditions"]["UseFunctionUrl"] == {
+        "Fn::Equals": [{"Ref": "Endpoint"}, "FunctionUrl"]
+    }
+    resources = template["Resources"]
+    url, permission = resources["ReceiverFunctionUrl"], resources["ReceiverFunctionUrlPermission"]
+    assert url["Condition"] == permission["Condition"] == "UseFunctionUrl"
+    assert url["Properties"]["TargetFunctionArn"] == {"Fn::GetAtt": ["ReceiverFunction", "Arn"]}
+    assert permission["Properties"]["FunctionName"] == {"Ref": "ReceiverFunction"}
+    # Sync and rotation register and push the URL providers deliver to: the same choice.
+    for function in ("SyncFunction", "RotationFunction"):
+        variables = resources[function]["Properties"]["Environment"]["Variables"]
+        assert (
+            variables["HOOKGATE_WEBHOOK_BASE_URL"] == template["Outputs"]["WebhookBaseUrl"]["Value"]
+        ), function
 
 
 def test_every_reference_resolves(template: dict[str, Any]) -> None:

@@ -41,6 +41,7 @@ NAMING: dict[str, str | None] = {
     "AWS::Serverless::HttpApi": None,  # an API's name need not be unique
     "AWS::Serverless::LayerVersion": "LayerName",
     "AWS::Lambda::Permission": None,
+    "AWS::Lambda::Url": None,  # named after its function, which the stack names
     "AWS::S3::BucketPolicy": None,
     "AWS::SNS::Subscription": None,
     "AWS::SecretsManager::RotationSchedule": None,

@@ -114,8 +114,20 @@ def test_dashboard_is_valid_json_and_shows_every_alarm(template: dict[str, Any])
     text = template["Resources"]["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
     shown = {m.removesuffix(".Arn") for m in _SUB_VARIABLE.findall(text) if m.endswith(".Arn")}
     assert shown == set(alarms(template))
-    titles = [w["properties"]["title"] for w in dashboard_body(template)["widgets"]]
-    assert "Refused, by provider and reason" in titles
+    widgets = {w["properties"]["title"]: w for w in dashboard_body(template)["widgets"]}
+    # The reason is not a metric dimension (a series per provider and reason cost more than the
+    # rest together): the widget counts the receiver's refusal log lines.
+    reasons = widgets["Refused, by provider and reason"]
+    assert reasons["type"] == "log"
+    query = reasons["properties"]["query"]
+    assert query.startswith("SOURCE '/aws/lambda/placeholder'")
+    assert "stats count(*) as refused by provider, reason" in query
+    providers = widgets["Webhooks, by provider and outcome"]
+    assert providers["type"] == "log"
+    assert (
+        "stats sum(Webhooks) as webhooks by bin(5m), provider, outcome"
+        in (providers["properties"]["query"])
+    )
 
 
 # Every answer the receiver gives, as written in its code: _answer(status, "outcome", ...) or
@@ -128,7 +140,7 @@ _ANSWERS = re.compile(
 def receiver_outcomes() -> dict[str, int]:
     """Each outcome the receiver can count, with its HTTP status."""
     found: dict[str, int] = {}
-    for path in (ROOT / "layers/hookgate/receive.py", ROOT / "functions/receiver/app.py"):
+    for path in (ROOT / "layers/hookgate/receive.py", ROOT / "layers/hookgate/webhook_http.py"):
         for match in _ANSWERS.finditer(path.read_text(encoding="utf-8")):
             status, outcome = (match[1], match[2]) if match[1] else (match[3], match[4])
             found[outcome] = int(status)

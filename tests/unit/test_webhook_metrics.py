@@ -1,4 +1,4 @@
-"""The receiver's EMF records: Powertools' format, each shape serialised once, bounded cache."""
+"""The receiver's EMF records: valid embedded metric format, few series, shapes built once."""
 
 from __future__ import annotations
 
@@ -7,12 +7,9 @@ import json
 from typing import Any
 
 import pytest
-from aws_lambda_powertools.metrics.provider.cloudwatch_emf.cloudwatch import (
-    AmazonCloudWatchEMFProvider,
-)
 
 from hookgate import webhook_metrics
-from hookgate.webhook_metrics import WebhookMetrics
+from hookgate.webhook_metrics import RECEIVER_METRICS, WebhookMetrics
 
 
 @pytest.fixture(autouse=True)
@@ -28,49 +25,94 @@ def emitted(metrics: WebhookMetrics, *args: Any, **kwargs: Any) -> dict[str, Any
     return record
 
 
-def powertools_record(counts: dict[str, float], reason: str | None) -> dict[str, Any]:
-    emf = AmazonCloudWatchEMFProvider(namespace="hookgate", service="hookgate")
-    emf.add_dimension(name="provider", value="acme")
-    emf.add_dimension(name="outcome", value="accepted")
-    emf.add_dimensions(service="hookgate", outcome="accepted")
-    if reason:
-        emf.add_dimensions(service="hookgate", provider="acme", reason=reason)
-    for name, value in counts.items():
-        emf.add_metric(name=name, unit="Count", value=value)
-    return dict(emf.serialize_metric_set())
+def series(record: dict[str, Any]) -> set[tuple[str, tuple[tuple[str, str], ...]]]:
+    """The (metric, dimension values) pairs CloudWatch bills for one record, as EMF defines them."""
+    found = set()
+    for directive in record["_aws"]["CloudWatchMetrics"]:
+        assert directive["Namespace"] == "hookgate"
+        for metric in directive["Metrics"]:
+            assert metric["Unit"] == "Count" and metric["Name"] in record
+            for dimensions in directive["Dimensions"]:
+                values = tuple((name, record[name]) for name in dimensions)
+                found.add((metric["Name"], values))
+    return found
 
 
-def without_timestamp(record: dict[str, Any]) -> dict[str, Any]:
-    return {**record, "_aws": {k: v for k, v in record["_aws"].items() if k != "Timestamp"}}
+def by_metric(record: dict[str, Any]) -> dict[str, list[list[str]]]:
+    return {
+        metric["Name"]: directive["Dimensions"]
+        for directive in record["_aws"]["CloudWatchMetrics"]
+        for metric in directive["Metrics"]
+    }
 
 
-def test_a_reused_shape_gives_the_record_powertools_would_build_with_the_new_values() -> None:
+def test_webhooks_by_outcome_the_rest_by_service_only_and_the_provider_a_property() -> None:
+    counts = {"Webhooks": 1, "EventsPublished": 3, "VerifiedWithPendingSecret": 1}
+    record = emitted(WebhookMetrics(), "acme", "accepted", counts=counts)
+    assert by_metric(record) == {
+        "Webhooks": [["service", "outcome"]],
+        "EventsPublished": [["service"]],
+        "VerifiedWithPendingSecret": [["service"]],
+    }
+    assert (record["service"], record["outcome"], record["provider"]) == (
+        "hookgate",
+        "accepted",
+        "acme",
+    )
+    assert record["EventsPublished"] == 3.0 and record["Webhooks"] == 1.0
+    assert set(by_metric(record)) <= RECEIVER_METRICS
+    assert "reason" not in record
+
+
+def test_a_month_of_four_providers_touches_six_series_however_many_providers() -> None:
     metrics = WebhookMetrics()
-    emitted(metrics, "acme", "accepted", counts={"Webhooks": 1, "EventsPublished": 1})
-    second = emitted(metrics, "acme", "accepted", counts={"Webhooks": 1, "EventsPublished": 3})
-    expected = powertools_record({"Webhooks": 1, "EventsPublished": 3}, None)
-    assert without_timestamp(second) == without_timestamp(expected)
-    assert abs(second["_aws"]["Timestamp"] - expected["_aws"]["Timestamp"]) < 5_000
+    found: set[Any] = set()
+    for provider in ("p1", "p2", "p3", "p4"):
+        for outcome, counts in (
+            ("accepted", {"Webhooks": 1, "EventsPublished": 1}),
+            ("accepted", {"Webhooks": 1, "EventsPublished": 1, "VerifiedWithPreviousSecret": 1}),
+            ("duplicate", {"Webhooks": 1, "Duplicates": 1}),
+            ("rejected", {"Webhooks": 1}),
+        ):
+            found |= series(emitted(metrics, provider, outcome, counts=counts))
+    # Webhooks: 3 outcomes; EventsPublished, Duplicates, VerifiedWithPrevious: 1 each
+    assert len(found) == 6
 
 
-def test_a_refusal_reason_is_a_third_dimension_set_and_is_folded() -> None:
-    record = emitted(
-        WebhookMetrics(), "acme", "accepted", reason="Bad Sig!", counts={"Webhooks": 1}
-    )
-    assert without_timestamp(record) == without_timestamp(
-        powertools_record({"Webhooks": 1}, "bad_sig")
-    )
+def test_each_shape_is_built_once_and_the_timestamp_is_fresh() -> None:
+    metrics = WebhookMetrics()
+    first = emitted(metrics, "a", "accepted", counts={"Webhooks": 1, "EventsPublished": 1})
+    second = emitted(metrics, "b", "accepted", counts={"Webhooks": 1, "EventsPublished": 2})
+    third = emitted(metrics, "b", "accepted", counts={"Webhooks": 1, "EventsPublished": 5})
+    assert len(metrics._heads) == 2  # one per provider, outcome and metric names
+    assert first["_aws"]["CloudWatchMetrics"] == second["_aws"]["CloudWatchMetrics"]
+    assert second["provider"] == "b" and second["EventsPublished"] == 2.0
+    assert third["EventsPublished"] == 5.0 and third["_aws"] == {
+        **second["_aws"],
+        "Timestamp": third["_aws"]["Timestamp"],
+    }
+    assert second["_aws"]["Timestamp"] >= first["_aws"]["Timestamp"] > 1_700_000_000_000
 
 
-def test_shapes_past_the_bound_are_serialised_afresh_not_cached(
+def test_shapes_past_the_bound_are_written_afresh_not_cached(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(webhook_metrics, "MAX_SHAPES", 3)
+    monkeypatch.setattr(webhook_metrics, "MAX_SHAPES", 2)
     metrics = WebhookMetrics()
-    for number in range(10):
-        record = emitted(metrics, "acme", "rejected", reason=f"r{number}", counts={"Webhooks": 1})
-        assert record["reason"] == f"r{number}"
-    assert len(metrics._shapes) == 3
+    for number in range(5):
+        record = emitted(metrics, f"p{number}", "accepted", counts={"Webhooks": 1})
+        assert (record["provider"], record["Webhooks"]) == (f"p{number}", 1.0)
+    assert len(metrics._heads) == 2
+
+
+def test_names_that_need_escaping_stay_valid_json() -> None:
+    record = emitted(WebhookMetrics(), 'we"ird\\', "accepted", counts={"Webhooks": 1})
+    assert record["provider"] == 'we"ird\\'
+
+
+def test_a_record_without_webhooks_has_only_the_service_directive() -> None:
+    record = emitted(WebhookMetrics(), "a", "accepted", counts={"Duplicates": 2})
+    assert by_metric(record) == {"Duplicates": [["service"]]}
 
 
 def test_disabled_metrics_write_nothing(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -127,11 +127,13 @@ def resources_of_type(template: Mapping[str, Any], kind: str) -> dict[str, dict[
 
 
 def resolve(value: Any, names: Mapping[str, str], attributes: Mapping[str, str]) -> Any:
-    """Evaluate Ref / GetAtt / Sub / Join in ``value`` against local names.
+    """Evaluate Ref / GetAtt / Sub / Join / If in ``value`` against local names.
 
     ``names`` maps a logical id, parameter or pseudo-parameter to what ``Ref`` returns;
     ``attributes`` maps ``LogicalId.Attribute`` to what ``GetAtt`` returns. Anything unknown
-    raises KeyError, so a template the local stack cannot honour fails loudly.
+    raises KeyError, so a template the local stack cannot honour fails loudly. ``Fn::If`` takes
+    its false branch unless ``names`` holds ``Condition::<name>`` = ``"true"``: the local stack
+    runs the template's defaults, under which its conditions (``UseFunctionUrl``) are false.
     """
     if isinstance(value, list):
         return [resolve(item, names, attributes) for item in value]
@@ -142,6 +144,10 @@ def resolve(value: Any, names: Mapping[str, str], attributes: Mapping[str, str])
     if "Fn::GetAtt" in value:
         logical, attribute = value["Fn::GetAtt"]
         return attributes[f"{logical}.{attribute}"]
+    if "Fn::If" in value:
+        condition, when_true, when_false = value["Fn::If"]
+        chosen = when_true if names.get(f"Condition::{condition}") == "true" else when_false
+        return resolve(chosen, names, attributes)
     if "Fn::Join" in value:
         separator, items = value["Fn::Join"]
         return separator.join(str(resolve(item, names, attributes)) for item in items)
