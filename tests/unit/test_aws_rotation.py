@@ -126,3 +126,12 @@ def test_configuring_rotation_without_rotating_runs_test_secret_on_a_copy(
     assert seen == [{"step": "testSecret", "value": {"k": "v1"}}]
     assert not any("AWSPENDING" in s for s in stages(client).values())
     assert client.describe_secret(SecretId="s")["RotationEnabled"] is True
+
+
+def test_listing_the_versions_of_a_missing_secret_is_resource_not_found(
+    sm: tuple[Any, RotationService],
+) -> None:
+    client, _ = sm
+    with pytest.raises(ClientError) as missing:
+        client.list_secret_version_ids(SecretId="absent")
+    assert missing.value.response["Error"]["Code"] == "ResourceNotFoundException"

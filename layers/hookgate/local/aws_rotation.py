@@ -191,6 +191,8 @@ class RotationService:
             raise InvalidRequestException(f"The rotation function's testSecret failed: {error}")
 
     def _list_secret_version_ids(self, backend: Any, secret_id: str) -> str:
+        if not backend._is_valid_identifier(secret_id):
+            raise SecretNotFoundException()
         secret = backend.secrets[secret_id]
         versions = [
             {
