@@ -6,6 +6,7 @@ import base64
 import json
 import logging
 import re
+from typing import Any
 
 import boto3
 import pytest
@@ -14,7 +15,12 @@ from botocore.exceptions import ClientError
 from hookgate.config import parse_config
 from hookgate.leases import Leases
 from hookgate.local.aws_rotation import utc
-from hookgate.rotation import RotationError, RotationInProgressError, new_signing_key
+from hookgate.rotation import (
+    RotationError,
+    RotationInProgressError,
+    new_signing_key,
+    pending_version,
+)
 from hookgate.secret_lifecycle import CURRENT_LABEL, PUSHED_LABEL, current_label, pushed_label
 from tests.lifecycle_world import (
     FUNCTION_ARN,
@@ -350,3 +356,72 @@ def test_the_signing_key_is_known_by_its_arn_too() -> None:
         w.rotate(SIGNING_KEY)
         assert w.value(secret=SIGNING_KEY)["kid"] != old
         assert w.provider.writes == []
+
+
+class CancelledAt:
+    """Secrets Manager, where the operator cancels the rotation just before a given describe."""
+
+    def __init__(self, sm: Any, describe: int) -> None:
+        self.sm = sm
+        self.describe = describe
+        self.described = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.sm, name)
+
+    def describe_secret(self, **kwargs: Any) -> Any:
+        self.described += 1
+        if self.described == self.describe:
+            metadata = self.sm.describe_secret(**kwargs)
+            token = pending_version(metadata)
+            assert token is not None
+            self.sm.update_secret_version_stage(
+                SecretId=metadata["ARN"], VersionStage="AWSPENDING", RemoveFromVersionId=token
+            )
+        return self.sm.describe_secret(**kwargs)
+
+
+def test_a_rotation_cancelled_between_its_steps_is_not_pushed() -> None:
+    # rotate_now describes the secret once to check, then once before each step: the operator
+    # cancels after createSecret, so the version has no label left and is not listed.
+    with world() as w:
+        proxy = CancelledAt(w.sm, 3)
+        w.engine.client_factory = lambda: proxy
+        with pytest.raises(RotationError, match=r"^version \S+ of hookgate/demo has no stage"):
+            w.engine.rotate_now(SECRET)
+        assert w.provider.writes == []
+
+
+def test_resume_of_a_rotation_cancelled_meanwhile_does_nothing() -> None:
+    with world() as w:
+        by_hand(w)
+        proxy = CancelledAt(w.sm, 2)  # resume's own describe, then the one before createSecret
+        w.engine.client_factory = lambda: proxy
+        with pytest.raises(RotationError, match=r"^version \S+ of hookgate/demo has no stage"):
+            w.engine.resume(SECRET)
+        assert w.provider.writes == []
+        assert not any("AWSPENDING" in labels for labels in w.stages().values())
+
+
+def test_awspending_left_on_the_current_version_is_no_rotation_in_flight() -> None:
+    # A rotation function that does not clear AWSPENDING in finishSecret leaves it there.
+    with world() as w:
+        arn = w.sm.describe_secret(SecretId=SECRET)["ARN"]
+        w.sm.update_secret_version_stage(
+            SecretId=SECRET, VersionStage="AWSPENDING", MoveToVersionId=current_version(w)
+        )
+        with pytest.raises(RotationError) as idle:
+            w.engine.resume(arn)
+        assert str(idle.value) == f"no rotation of {SECRET} is in flight"
+        assert w.engine.cancel(SECRET) is None
+        token = w.engine.rotate_now(arn)
+        assert current_version(w) == token
+
+
+def test_messages_name_the_secret_even_when_it_is_given_by_arn() -> None:
+    with world() as w:
+        arn = w.sm.describe_secret(SecretId=SECRET)["ARN"]
+        token = by_hand(w)
+        with pytest.raises(RotationInProgressError) as busy:
+            w.engine.rotate_now(arn)
+        assert str(busy.value).startswith(f"a rotation of {SECRET} did not finish (version {token}")
