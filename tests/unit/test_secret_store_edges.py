@@ -10,6 +10,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.config import Config
+from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from hookgate.errors import SecretUnavailableError
@@ -213,3 +214,48 @@ def test_any_other_fault_fails_closed_and_names_only_its_type() -> None:
     with pytest.raises(SecretUnavailableError) as failed:
         store.versions(SECRET, 0)
     assert str(failed.value) == f"Secrets Manager failed for {SECRET}: ValueError"
+
+
+class Refusing:
+    """A Secrets Manager client that answers with the given ClientError response."""
+
+    def __init__(self, response: dict[str, Any], *, listing: dict[str, Any] | None = None) -> None:
+        self.response = response
+        self.listing = listing
+
+    def list_secret_version_ids(self, **kwargs: Any) -> Any:
+        if self.listing is None:
+            raise ClientError(self.response, "ListSecretVersionIds")
+        return self.listing
+
+    def get_secret_value(self, **kwargs: Any) -> Any:
+        raise ClientError(self.response, "GetSecretValue")
+
+
+@pytest.mark.parametrize("response", [{}, {"Error": {}}, {"Error": {"Message": "no code"}}])
+def test_an_error_without_a_code_is_unknown_and_still_fails_closed(
+    response: dict[str, Any],
+) -> None:
+    listing = {"Versions": [{"VersionId": "v1", "VersionStages": ["AWSCURRENT"]}]}
+    for client in (Refusing(response), Refusing(response, listing=listing)):
+        store = SecretStore(lambda client=client: client, monotonic=Clock())
+        with pytest.raises(SecretUnavailableError) as failed:
+            store.versions(SECRET, 0)
+        assert str(failed.value) == f"Secrets Manager error Unknown for {SECRET}"
+
+
+def test_a_value_refused_for_another_reason_fails_closed_with_its_code() -> None:
+    listing = {"Versions": [{"VersionId": "v1", "VersionStages": ["AWSCURRENT"]}]}
+    denied = {"Error": {"Code": "AccessDeniedException", "Message": "no"}}
+    store = SecretStore(lambda: Refusing(denied, listing=listing), monotonic=Clock())
+    with pytest.raises(SecretUnavailableError) as failed:
+        store.versions(SECRET, 0)
+    assert str(failed.value) == f"Secrets Manager error AccessDeniedException for {SECRET}"
+
+
+def test_a_listing_without_versions_offers_none() -> None:
+    store = SecretStore(
+        lambda: Refusing({}, listing={"ARN": "arn", "Name": SECRET}), monotonic=Clock()
+    )
+    assert store.versions(SECRET, 0).versions == ()
+    assert store.last_listing(SECRET) == []
