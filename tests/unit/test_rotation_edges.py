@@ -344,9 +344,12 @@ def test_a_binary_current_value_rotates_to_a_json_object() -> None:
     with world() as w:
         w.sm.put_secret_value(SecretId=SECRET, SecretBinary=b"\x00")
         token = by_hand(w)
+        current = current_version(w)
         w.engine.handle(SECRET, token, "createSecret")
         pending = w.value("AWSPENDING")
         assert set(pending) == {"webhook_secret"} and len(pending["webhook_secret"]) == 48
+        w.engine.handle(SECRET, token, "setSecret")
+        assert w.provider.pushes == [(token, [f"current:{current}", f"pending:{token}"], "api-key")]
 
 
 def test_the_signing_key_is_known_by_its_arn_too() -> None:
@@ -425,3 +428,42 @@ def test_messages_name_the_secret_even_when_it_is_given_by_arn() -> None:
         with pytest.raises(RotationInProgressError) as busy:
             w.engine.rotate_now(arn)
         assert str(busy.value).startswith(f"a rotation of {SECRET} did not finish (version {token}")
+
+
+def test_handle_refuses_an_unknown_step_and_a_secret_without_rotation_in_words() -> None:
+    with world() as w:
+        token = current_version(w)
+        with pytest.raises(RotationError) as unknown:
+            w.engine.handle(SECRET, token, "dropSecret")
+        assert str(unknown.value) == "unknown rotation step 'dropSecret'"
+        arn = w.sm.create_secret(Name="hookgate/plain", SecretString="{}")["ARN"]
+        with pytest.raises(RotationError) as disabled:
+            w.engine.handle(arn, token, "createSecret")
+        assert str(disabled.value) == "rotation is not enabled for hookgate/plain"
+    assert pending_version({"Name": "no versions yet"}) is None
+
+
+def test_a_provider_that_cannot_be_read_back_is_not_asked() -> None:
+    with world() as w:
+        token = by_hand(w)
+        for step in ("createSecret", "setSecret"):
+            w.engine.handle(SECRET, token, step)
+        w.provider.hookgate_register = None  # type: ignore[assignment,method-assign]
+        w.provider.has_webhook = False
+        w.engine.handle(SECRET, token, "testSecret")
+        assert w.provider.registers == []
+
+
+def test_finish_secret_dates_every_staged_version_put_by_hand_by_its_creation() -> None:
+    with world() as w:
+        first = current_version(w)
+        w.clock.sleep(100)
+        second = w.hand_put("typed-by-hand")
+        w.clock.sleep(100)
+        token = by_hand(w)
+        for step in ("createSecret", "setSecret", "testSecret", "finishSecret"):
+            w.engine.handle(SECRET, token, step)
+        stages = w.stages()
+        assert ours(stages[first], CURRENT_LABEL) == [current_label(first, utc(START))]
+        assert ours(stages[second], CURRENT_LABEL) == [current_label(second, utc(START + 100))]
+        assert "AWSPREVIOUS" in stages[second] and "AWSCURRENT" in stages[token]
