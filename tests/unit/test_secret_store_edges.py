@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Iterator
@@ -220,7 +221,7 @@ class Refusing:
     """A Secrets Manager client that answers with the given ClientError response."""
 
     def __init__(self, response: dict[str, Any], *, listing: dict[str, Any] | None = None) -> None:
-        self.response = response
+        self.response: Any = response
         self.listing = listing
 
     def list_secret_version_ids(self, **kwargs: Any) -> Any:
@@ -238,7 +239,7 @@ def test_an_error_without_a_code_is_unknown_and_still_fails_closed(
 ) -> None:
     listing = {"Versions": [{"VersionId": "v1", "VersionStages": ["AWSCURRENT"]}]}
     for client in (Refusing(response), Refusing(response, listing=listing)):
-        store = SecretStore(lambda client=client: client, monotonic=Clock())
+        store = SecretStore(functools.partial(lambda given: given, client), monotonic=Clock())
         with pytest.raises(SecretUnavailableError) as failed:
             store.versions(SECRET, 0)
         assert str(failed.value) == f"Secrets Manager error Unknown for {SECRET}"
