@@ -91,7 +91,9 @@ def test_refusals_name_the_version_and_the_secret() -> None:
         w.sm.create_secret(Name="hookgate/unknown", SecretString='{"webhook_secret": "x"}')
         with pytest.raises(
             ClientError,
-            match=re.escape("no registration in hookgate.yaml uses secret hookgate/unknown"),
+            match="RotationError: "
+            + re.escape("no registration in hookgate.yaml uses secret hookgate/unknown")
+            + "$",
         ):
             w.sm.rotate_secret(
                 SecretId="hookgate/unknown",
@@ -236,7 +238,7 @@ def test_a_registration_without_its_api_secret_is_refused_in_words() -> None:
         message = (
             "bare: no api_secret in hookgate.yaml, so the new secret cannot be given to 'pusher'"
         )
-        with pytest.raises(ClientError, match=re.escape(message)):
+        with pytest.raises(ClientError, match="RotationError: " + re.escape(message) + "$"):
             w.sm.rotate_secret(
                 SecretId="hookgate/no-api",
                 RotationLambdaARN=FUNCTION_ARN,
