@@ -469,3 +469,15 @@ def test_finish_secret_dates_every_staged_version_put_by_hand_by_its_creation() 
         assert ours(stages[first], CURRENT_LABEL) == [current_label(first, utc(START))]
         assert ours(stages[second], CURRENT_LABEL) == [current_label(second, utc(START + 100))]
         assert "AWSPREVIOUS" in stages[second] and "AWSCURRENT" in stages[token]
+
+
+def test_finish_secret_leaves_versions_that_only_carry_someone_elses_label() -> None:
+    with world() as w:
+        first = current_version(w)
+        w.hand_put("second")
+        w.hand_put("third")  # the first version has lost AWSPREVIOUS: no label is left
+        w.sm.update_secret_version_stage(
+            SecretId=SECRET, VersionStage="ops-note", MoveToVersionId=first
+        )
+        w.rotate()
+        assert w.stages()[first] == ["ops-note"]
