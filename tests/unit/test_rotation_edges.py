@@ -12,10 +12,14 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from hookgate import hookimpl
 from hookgate.config import parse_config
 from hookgate.leases import Leases
 from hookgate.local.aws_rotation import utc
+from hookgate.models import ProviderInfo, Registration, SecretVersion, SecretVersions
+from hookgate.plugins import load_plugins
 from hookgate.rotation import (
+    RotationEngine,
     RotationError,
     RotationInProgressError,
     new_signing_key,
@@ -23,6 +27,7 @@ from hookgate.rotation import (
 )
 from hookgate.secret_lifecycle import CURRENT_LABEL, PUSHED_LABEL, current_label, pushed_label
 from tests.lifecycle_world import (
+    BASE_URL,
     FUNCTION_ARN,
     REGION,
     SECRET,
@@ -30,6 +35,7 @@ from tests.lifecycle_world import (
     START,
     TABLE,
     URL,
+    Settings,
     World,
     world,
 )
@@ -481,3 +487,71 @@ def test_finish_secret_leaves_versions_that_only_carry_someone_elses_label() -> 
         )
         w.rotate()
         assert w.stages()[first] == ["ops-note"]
+
+
+class KeylessProvider:
+    """A provider that takes a new secret without API credentials of its own."""
+
+    def __init__(self) -> None:
+        self.pushes: list[tuple[str, str | None, bool]] = []
+
+    @hookimpl
+    def hookgate_provider(self) -> ProviderInfo:
+        """Describe the provider."""
+        return ProviderInfo(
+            name="keyless",
+            title="Keyless",
+            settings_model=Settings,
+            secret_keys=("webhook_secret",),
+            rotates=("webhook_secret",),
+        )
+
+    @hookimpl
+    def hookgate_rotate_secret(
+        self,
+        registration: Registration,
+        webhook_url: str,
+        new_secret: SecretVersion,
+        secrets: SecretVersions,
+        api_credentials: SecretVersion | None,
+    ) -> bool:
+        """Take ``new_secret``."""
+        self.pushes.append(
+            (registration.name, new_secret.get("webhook_secret"), api_credentials is None)
+        )
+        return True
+
+
+def test_a_provider_without_api_credentials_is_given_the_secret_with_none() -> None:
+    with world() as w:
+        keyless = KeylessProvider()
+        host = load_plugins(use_entry_points=False, extra=[keyless])
+        config = parse_config(
+            "version: 1\nregistrations:\n"
+            "  - {name: solo, provider: keyless, secret: hookgate/solo}\n",
+            "hookgate.yaml",
+            host,
+        )
+        engine = RotationEngine(
+            host=host,
+            config=config,
+            client_factory=lambda: w.sm,
+            webhook_base_url=BASE_URL,
+            sleep=w.clock.sleep,
+            clock=w.clock.wall,
+        )
+        arn = f"{FUNCTION_ARN}-solo"
+        w.service.register_function(
+            arn,
+            lambda event: engine.handle(
+                event["SecretId"], event["ClientRequestToken"], event["Step"]
+            ),
+        )
+        w.sm.create_secret(Name="hookgate/solo", SecretString='{"webhook_secret": "old"}')
+        w.sm.rotate_secret(
+            SecretId="hookgate/solo",
+            RotationLambdaARN=arn,
+            RotationRules={"AutomaticallyAfterDays": 1},
+        )
+        new = w.value(secret="hookgate/solo")["webhook_secret"]
+        assert new != "old" and keyless.pushes == [("solo", new, True)]
