@@ -77,7 +77,14 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "layers/hookgate/rotation.py",
             "layers/hookgate/leases.py",
         ],
-        ["tests/unit/test_secret_store.py", "tests/unit/test_rotation.py"],
+        [
+            "tests/unit/test_secret_store.py",
+            "tests/unit/test_secret_store_edges.py",
+            "tests/unit/test_secret_lifecycle_edges.py",
+            "tests/unit/test_leases.py",
+            "tests/unit/test_rotation.py",
+            "tests/unit/test_rotation_edges.py",
+        ],
     ),
     "receive": (
         ["layers/hookgate/dedupe.py", "layers/hookgate/receive.py"],

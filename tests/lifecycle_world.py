@@ -84,6 +84,9 @@ class PushingProvider:
     drifted: bool = False
     faults: deque[str] = field(default_factory=deque)
     writes: list[str] = field(default_factory=list)
+    confirms: bool = True
+    pushes: list[tuple[str, list[str], str | None]] = field(default_factory=list)
+    registers: list[tuple[str, list[str], str | None, bool]] = field(default_factory=list)
 
     def _write(self, value: str | None) -> None:
         fault = self.faults.popleft() if self.faults else OK
@@ -121,8 +124,10 @@ class PushingProvider:
     ) -> bool:
         """Give the provider ``new_secret``."""
         assert api_credentials is not None and webhook_url == URL
+        stages = [f"{v.stage.short}:{v.version_id}" for v in secrets.versions]
+        self.pushes.append((new_secret.version_id, stages, api_credentials.get("key")))
         self._write(new_secret.get("webhook_secret"))
-        return True
+        return self.confirms
 
     @hookimpl
     def hookgate_register(
@@ -134,6 +139,9 @@ class PushingProvider:
         apply: bool,
     ) -> list[PlannedChange]:
         """Create or repair the webhook with the first version given (as real plugins do)."""
+        key = api_credentials.get("key") if api_credentials else None
+        stages = [f"{v.stage.short}:{v.version_id}" for v in secrets.versions]
+        self.registers.append((webhook_url, stages, key, apply))
         action = "create" if not self.has_webhook else "update" if self.drifted else "unchanged"
         if apply and action != "unchanged":
             self._write(secrets.versions[0].get("webhook_secret"))

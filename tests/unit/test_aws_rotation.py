@@ -126,3 +126,22 @@ def test_configuring_rotation_without_rotating_runs_test_secret_on_a_copy(
     assert seen == [{"step": "testSecret", "value": {"k": "v1"}}]
     assert not any("AWSPENDING" in s for s in stages(client).values())
     assert client.describe_secret(SecretId="s")["RotationEnabled"] is True
+
+
+def test_listing_the_versions_of_a_missing_secret_is_resource_not_found(
+    sm: tuple[Any, RotationService],
+) -> None:
+    client, _ = sm
+    with pytest.raises(ClientError) as missing:
+        client.list_secret_version_ids(SecretId="absent")
+    assert missing.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_describe_lists_only_versions_that_have_a_label(sm: tuple[Any, RotationService]) -> None:
+    client, _ = sm
+    first = next(iter(stages(client)))
+    second = client.put_secret_value(SecretId="s", SecretString='{"k": "v2"}')["VersionId"]
+    client.put_secret_value(SecretId="s", SecretString='{"k": "v3"}')  # first loses its label
+    described = client.describe_secret(SecretId="s")["VersionIdsToStages"]
+    assert first not in described and described[second] == ["AWSPREVIOUS"]
+    assert len(described) == 2

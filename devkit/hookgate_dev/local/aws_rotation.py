@@ -22,6 +22,8 @@ What AWS does, and moto 5.2 does not:
   the secret and then removes it" (API reference, RotateSecret). A failed test fails the call
   here ([GUESS] how AWS reports it to CloudFormation).
 * ``ListSecretVersionIds`` gives each version's creation date; moto gives the time of the call.
+* ``DescribeSecret``'s ``VersionIdsToStages`` lists "the versions of the secret that have
+  staging labels attached" (API reference, DescribeSecret); moto lists every version.
 * Staging labels move as the API reference says. "If this operation moves the staging label
   AWSCURRENT from another version to this version, then Secrets Manager also automatically
   moves the staging label AWSPREVIOUS to the version that AWSCURRENT was removed from"
@@ -191,6 +193,8 @@ class RotationService:
             raise InvalidRequestException(f"The rotation function's testSecret failed: {error}")
 
     def _list_secret_version_ids(self, backend: Any, secret_id: str) -> str:
+        if not backend._is_valid_identifier(secret_id):
+            raise SecretNotFoundException()
         secret = backend.secrets[secret_id]
         versions = [
             {
@@ -265,6 +269,7 @@ class RotationService:
             )
         }
         saved_reset = secret_class.__dict__["reset_default_version"]
+        saved_stages = secret_class.__dict__["_form_version_ids_to_stages"]
         service = self
         original_add = saved["_add_secret"]
         original_update = saved["update_secret_version_stage"]
@@ -306,6 +311,10 @@ class RotationService:
                     service._dated.add(key)
             return secret, created
 
+        def version_ids_to_stages(secret: Any) -> dict[str, list[str]]:
+            stages = saved_stages(secret)
+            return {version_id: labels for version_id, labels in stages.items() if labels}
+
         replacements = {
             "rotate_secret": rotate_secret,
             "list_secret_version_ids": list_secret_version_ids,
@@ -315,6 +324,7 @@ class RotationService:
         for name, method in replacements.items():
             setattr(backend_class, name, method)
         setattr(secret_class, "reset_default_version", reset_default_version)  # noqa: B010
+        setattr(secret_class, "_form_version_ids_to_stages", version_ids_to_stages)  # noqa: B010
         try:
             yield self
         finally:
@@ -322,6 +332,7 @@ class RotationService:
             for name, method in saved.items():
                 setattr(backend_class, name, method)
             setattr(secret_class, "reset_default_version", saved_reset)  # noqa: B010
+            setattr(secret_class, "_form_version_ids_to_stages", saved_stages)  # noqa: B010
 
 
 def utc(seconds: float) -> datetime:
