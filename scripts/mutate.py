@@ -94,7 +94,12 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "layers/hookgate/oauth2/endpoint.py",
             "layers/hookgate/oauth2/backoff.py",
         ],
-        ["tests/integration/test_oauth2.py", "tests/integration/test_oauth2_lifecycle.py"],
+        [
+            "tests/unit/test_oauth2_backoff.py",
+            "tests/unit/test_oauth2_tokens.py",
+            "tests/unit/test_oauth2_endpoint.py",
+            "tests/integration/test_oauth2_lifecycle.py",
+        ],
     ),
     "sync_ownership": (
         ["layers/hookgate/targeted_webhooks.py"],

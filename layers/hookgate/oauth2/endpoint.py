@@ -64,7 +64,7 @@ class OAuthError(Exception):
 
 def _form(body: bytes) -> dict[str, str]:
     try:
-        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(body))
+        pairs = parse_qsl(body.decode(), keep_blank_values=True, strict_parsing=bool(body))
     except (UnicodeDecodeError, ValueError):
         raise OAuthError("invalid_request", "the body is not form-encoded") from None
     names = [name for name, _ in pairs]
@@ -106,7 +106,7 @@ def client_credentials(request: InboundRequest, params: Mapping[str, str]) -> tu
         if in_body:
             raise OAuthError("invalid_request", "use one client authentication method")
         try:
-            decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+            decoded = base64.b64decode(encoded.strip(), validate=True).decode()
         except ValueError:  # not base64 (binascii.Error), not ASCII, not UTF-8 underneath
             raise _invalid_client(basic=True) from None
         raw_id, sep, raw_secret = decoded.partition(":")
@@ -115,10 +115,10 @@ def client_credentials(request: InboundRequest, params: Mapping[str, str]) -> tu
         return unquote_plus(raw_id), unquote_plus(raw_secret), True
     if in_body and params.get("client_id"):
         return params["client_id"], params["client_secret"], False
-    raise _invalid_client(basic=False)
+    raise _invalid_client()
 
 
-def _invalid_client(*, basic: bool, retry_after: int = 0) -> OAuthError:
+def _invalid_client(*, basic: bool = False, retry_after: int = 0) -> OAuthError:
     headers = {"www-authenticate": 'Basic realm="hookgate"'} if basic else {}
     if retry_after:
         return OAuthError(
@@ -135,13 +135,12 @@ def _matching_version(
     versions: tuple[SecretVersion, ...], key: str, value: str
 ) -> SecretVersion | None:
     """Return the current or pending version whose ``key`` equals ``value`` (constant time)."""
-    presented = value.encode("utf-8")
+    presented = value.encode()
     for version in versions:
-        if version.stage not in (SecretStage.CURRENT, SecretStage.PENDING):
-            continue
-        expected = version.get(key)
-        if expected and hmac.compare_digest(expected.encode("utf-8"), presented):
-            return version
+        if version.stage in (SecretStage.CURRENT, SecretStage.PENDING):
+            expected = version.get(key)
+            if expected and hmac.compare_digest(expected.encode(), presented):
+                return version
     return None
 
 
