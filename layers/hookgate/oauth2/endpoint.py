@@ -30,7 +30,13 @@ from urllib.parse import parse_qsl, unquote_plus
 from hookgate import safe_json
 from hookgate.config import HookgateConfig
 from hookgate.errors import MalformedPayloadError
-from hookgate.models import InboundRequest, Registration, SecretStage, SecretVersion
+from hookgate.models import (
+    InboundRequest,
+    OAuth2Settings,
+    Registration,
+    SecretStage,
+    SecretVersion,
+)
 from hookgate.oauth2.backoff import Caller, FailureBackoff
 from hookgate.oauth2.tokens import BearerTokens
 from hookgate.secrets import SecretStore
@@ -189,7 +195,7 @@ class TokenEndpoint:
 
     def _authenticate(
         self, client_id: str, client_secret: str
-    ) -> tuple[Registration, SecretVersion] | None:
+    ) -> tuple[Registration, OAuth2Settings, SecretVersion] | None:
         registration = self._clients.get(client_id)
         if registration is None or registration.oauth2 is None:
             return None
@@ -197,7 +203,7 @@ class TokenEndpoint:
             registration.secret_id, registration.previous_secret_grace_seconds
         )
         version = _matching_version(versions.versions, "client_secret", client_secret)
-        return None if version is None else (registration, version)
+        return None if version is None else (registration, registration.oauth2, version)
 
     def _handle(self, request: InboundRequest) -> TokenResponse:
         if request.method != "POST":
@@ -216,10 +222,7 @@ class TokenEndpoint:
         found = self._authenticate(client_id, client_secret)
         if found is None:
             raise self._refused(caller, _invalid_client(basic=basic))
-        registration, version = found
-        settings = registration.oauth2
-        if settings is None:  # _authenticate only returns OAuth2 registrations
-            raise _invalid_client(basic=basic)
+        registration, settings, version = found
         grant = params.get("grant_type")
         if not grant:
             raise OAuthError("invalid_request", "grant_type is required")
