@@ -537,6 +537,16 @@ def test_wrong_refresh_tokens_count_and_are_answered_invalid_grant_429(endpoint:
     assert _seen(answers[5]) == _error(
         429, "invalid_grant", "the refresh token is not valid", {"retry-after": "10"}
     )
+    elsewhere = endpoint.ask(_request(body, source="192.0.2.1"))
+    assert _seen(elsewhere) == _error(400, "invalid_grant", "the refresh token is not valid")
+
+
+def test_wrong_refresh_tokens_and_wrong_secrets_of_one_caller_add_up(endpoint: Endpoint) -> None:
+    refresh = _request(_form(grant_type="refresh_token", refresh_token="refresh-two"))
+    for _ in range(4):
+        assert endpoint.ask(refresh).status == 400
+    assert endpoint.ask(_request(authorization=_basic("insider-v2", "guess"))).status == 401
+    assert endpoint.ask(refresh).status == 429
 
 
 def test_callers_without_an_address_share_one_count(endpoint: Endpoint) -> None:
