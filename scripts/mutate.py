@@ -98,7 +98,6 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "tests/unit/test_oauth2_backoff.py",
             "tests/unit/test_oauth2_tokens.py",
             "tests/unit/test_oauth2_endpoint.py",
-            "tests/integration/test_oauth2_lifecycle.py",
         ],
     ),
     "sync_ownership": (
