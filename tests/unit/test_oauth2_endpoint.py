@@ -9,6 +9,7 @@ replaced one (AWSPREVIOUS, even inside its grace) and its refresh token are refu
 from __future__ import annotations
 
 import base64
+import hmac
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -555,3 +556,20 @@ def test_callers_without_an_address_share_one_count(endpoint: Endpoint) -> None:
         endpoint.ask(wrong)
     assert endpoint.ask(wrong).status == 429
     assert endpoint.ask(_request(authorization=_basic("insider-v2", "guess"))).status == 401
+
+
+def test_secrets_and_refresh_tokens_are_compared_in_constant_time(
+    endpoint: Endpoint, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compared: list[tuple[bytes, bytes]] = []
+    constant_time = hmac.compare_digest
+
+    def spy(a: bytes, b: bytes) -> bool:
+        compared.append((a, b))
+        return constant_time(a, b)
+
+    monkeypatch.setattr(hmac, "compare_digest", spy)
+    refresh = _form(grant_type="refresh_token", refresh_token="refresh-two")
+    assert endpoint.ask(_request(refresh)).status == 400
+    secret = INSIDER_SECRET["client_secret"].encode()
+    assert compared == [(secret, secret), (b"refresh-one", b"refresh-two")]

@@ -7,6 +7,7 @@ Times are fixed ones far in the past and in the future, so nothing depends on to
 
 from __future__ import annotations
 
+import hmac
 import re
 import warnings
 from collections.abc import Iterator
@@ -261,3 +262,24 @@ def test_an_unusable_current_key_signs_nothing_even_with_a_usable_pending_one(
     assert [kid for _, kid, _ in tokens.keys.versions()] == ["k3", "k1"]
     with pytest.raises(SecretUnavailableError, match=r"^no usable current token signing key$"):
         tokens.keys.current()
+
+
+def test_key_ids_clients_and_secret_versions_are_compared_in_constant_time(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tokens = world.tokens()
+    token = _issue(tokens, world)
+    version = _secret_version(world).encode()
+    compared: list[tuple[bytes, bytes]] = []
+    constant_time = hmac.compare_digest
+
+    def spy(a: bytes, b: bytes) -> bool:
+        compared.append((a, b))
+        return constant_time(a, b)
+
+    monkeypatch.setattr(hmac, "compare_digest", spy)
+    assert tokens.check(token, REG, PAST).ok
+    kid, signature, *claims = compared
+    assert kid == (b"k1", b"k1")
+    assert len(signature[0]) == 32 and signature[0] == signature[1]  # PyJWT's HMAC check
+    assert claims == [(b"insider-v2", b"insider-v2"), (version, version)]
