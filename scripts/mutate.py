@@ -101,7 +101,11 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "layers/hookgate/oauth2/endpoint.py",
             "layers/hookgate/oauth2/backoff.py",
         ],
-        ["tests/integration/test_oauth2.py", "tests/integration/test_oauth2_lifecycle.py"],
+        [
+            "tests/unit/test_oauth2_backoff.py",
+            "tests/unit/test_oauth2_tokens.py",
+            "tests/unit/test_oauth2_endpoint.py",
+        ],
     ),
     "sync_ownership": (
         ["layers/hookgate/webhook_sync.py"],

@@ -20,9 +20,9 @@ Caller = tuple[str, str]  # (client id, source address)
 
 @dataclass
 class _Failures:
-    count: int
-    locked_until: float
-    last: float
+    count: int = 0
+    locked_until: float = 0.0
+    last: float = 0.0
 
 
 @dataclass
@@ -69,7 +69,7 @@ class FailureBackoff:
         """Record a failed authentication of ``caller``."""
         with self._lock:
             now = self.clock()
-            failures = self._current(caller, now) or _Failures(0, 0.0, now)
+            failures = self._current(caller, now) or _Failures()
             failures.count += 1
             failures.last = now
             if failures.count >= self.threshold:
@@ -78,7 +78,7 @@ class FailureBackoff:
             self._callers[caller] = failures
             self._callers.move_to_end(caller)
             while len(self._callers) > self.max_entries:
-                self._callers.popitem(last=False)
+                del self._callers[next(iter(self._callers))]  # the least recent failure
 
     def succeeded(self, caller: Caller) -> None:
         """Forget the failures of ``caller``."""

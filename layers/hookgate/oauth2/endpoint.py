@@ -30,7 +30,13 @@ from urllib.parse import parse_qsl, unquote_plus
 from hookgate import safe_json
 from hookgate.config import HookgateConfig
 from hookgate.errors import MalformedPayloadError
-from hookgate.models import InboundRequest, Registration, SecretStage, SecretVersion
+from hookgate.models import (
+    InboundRequest,
+    OAuth2Settings,
+    Registration,
+    SecretStage,
+    SecretVersion,
+)
 from hookgate.oauth2.backoff import Caller, FailureBackoff
 from hookgate.oauth2.tokens import BearerTokens
 from hookgate.secrets import SecretStore
@@ -64,7 +70,7 @@ class OAuthError(Exception):
 
 def _form(body: bytes) -> dict[str, str]:
     try:
-        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(body))
+        pairs = parse_qsl(body.decode(), keep_blank_values=True, strict_parsing=bool(body))
     except (UnicodeDecodeError, ValueError):
         raise OAuthError("invalid_request", "the body is not form-encoded") from None
     names = [name for name, _ in pairs]
@@ -106,7 +112,7 @@ def client_credentials(request: InboundRequest, params: Mapping[str, str]) -> tu
         if in_body:
             raise OAuthError("invalid_request", "use one client authentication method")
         try:
-            decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+            decoded = base64.b64decode(encoded.strip(), validate=True).decode()
         except ValueError:  # not base64 (binascii.Error), not ASCII, not UTF-8 underneath
             raise _invalid_client(basic=True) from None
         raw_id, sep, raw_secret = decoded.partition(":")
@@ -115,10 +121,10 @@ def client_credentials(request: InboundRequest, params: Mapping[str, str]) -> tu
         return unquote_plus(raw_id), unquote_plus(raw_secret), True
     if in_body and params.get("client_id"):
         return params["client_id"], params["client_secret"], False
-    raise _invalid_client(basic=False)
+    raise _invalid_client()
 
 
-def _invalid_client(*, basic: bool, retry_after: int = 0) -> OAuthError:
+def _invalid_client(*, basic: bool = False, retry_after: int = 0) -> OAuthError:
     headers = {"www-authenticate": 'Basic realm="hookgate"'} if basic else {}
     if retry_after:
         return OAuthError(
@@ -135,13 +141,12 @@ def _matching_version(
     versions: tuple[SecretVersion, ...], key: str, value: str
 ) -> SecretVersion | None:
     """Return the current or pending version whose ``key`` equals ``value`` (constant time)."""
-    presented = value.encode("utf-8")
+    presented = value.encode()
     for version in versions:
-        if version.stage not in (SecretStage.CURRENT, SecretStage.PENDING):
-            continue
-        expected = version.get(key)
-        if expected and hmac.compare_digest(expected.encode("utf-8"), presented):
-            return version
+        if version.stage in (SecretStage.CURRENT, SecretStage.PENDING):
+            expected = version.get(key)
+            if expected and hmac.compare_digest(expected.encode(), presented):
+                return version
     return None
 
 
@@ -190,7 +195,7 @@ class TokenEndpoint:
 
     def _authenticate(
         self, client_id: str, client_secret: str
-    ) -> tuple[Registration, SecretVersion] | None:
+    ) -> tuple[Registration, OAuth2Settings, SecretVersion] | None:
         registration = self._clients.get(client_id)
         if registration is None or registration.oauth2 is None:
             return None
@@ -198,7 +203,7 @@ class TokenEndpoint:
             registration.secret_id, registration.previous_secret_grace_seconds
         )
         version = _matching_version(versions.versions, "client_secret", client_secret)
-        return None if version is None else (registration, version)
+        return None if version is None else (registration, registration.oauth2, version)
 
     def _handle(self, request: InboundRequest) -> TokenResponse:
         if request.method != "POST":
@@ -217,10 +222,7 @@ class TokenEndpoint:
         found = self._authenticate(client_id, client_secret)
         if found is None:
             raise self._refused(caller, _invalid_client(basic=basic))
-        registration, version = found
-        settings = registration.oauth2
-        if settings is None:  # _authenticate only returns OAuth2 registrations
-            raise _invalid_client(basic=basic)
+        registration, settings, version = found
         grant = params.get("grant_type")
         if not grant:
             raise OAuthError("invalid_request", "grant_type is required")

@@ -89,16 +89,15 @@ class SigningKeys:
 
 def _with_kid(keys: list[KeyVersion], kid: str) -> tuple[SecretStage, bytes] | None:
     for stage, candidate, key in keys:
-        if hmac.compare_digest(candidate.encode("utf-8"), kid.encode("utf-8")):
+        if hmac.compare_digest(candidate.encode(), kid.encode()):
             return stage, key
     return None
 
 
 def _in_force(secrets: SecretVersions, version_id: str) -> bool:
-    presented = version_id.encode("utf-8")
+    presented = version_id.encode()
     return any(
-        hmac.compare_digest(version.version_id.encode("utf-8"), presented)
-        for version in secrets.versions
+        hmac.compare_digest(version.version_id.encode(), presented) for version in secrets.versions
     )
 
 
@@ -207,7 +206,7 @@ class BearerTokens:
             return Verdict.reject("expired bearer token", retryable_with_fresh_secrets=False)
         client_id = registration.client_id
         if client_id is None or not hmac.compare_digest(
-            str(claims["sub"]).encode("utf-8"), client_id.encode("utf-8")
+            str(claims["sub"]).encode(), client_id.encode()
         ):
             return Verdict.reject(
                 "token issued to another client", retryable_with_fresh_secrets=False
