@@ -255,7 +255,9 @@ class ProviderInfo(_Frozen):
     without an ``api_secret`` is left out of sync (reported as ``unmanaged``).
     ``event_names``, when set, lists the names a registration's ``events`` may hold (checked when
     hookgate.yaml is loaded); ``sync_needs_events`` refuses an empty ``events`` on a
-    registration that sync manages (one with an ``api_secret``).
+    registration that sync manages (one with an ``api_secret``). ``rotates_when`` names a
+    boolean setting without which hookgate cannot push a new secret (``meta_whatsapp``'s
+    ``sync_subscription``); None when nothing but ``api_credential_keys`` is needed.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
@@ -269,3 +271,8 @@ class ProviderInfo(_Frozen):
     event_names: frozenset[str] | None = None
     sync_needs_events: bool = False
     supports_handshake: bool = False
+    rotates_when: str | None = None
+
+    def rotation_enabled(self, settings: BaseModel) -> bool:
+        """Return whether a registration with ``settings`` lets hookgate push a new secret."""
+        return self.rotates_when is None or getattr(settings, self.rotates_when, False) is True

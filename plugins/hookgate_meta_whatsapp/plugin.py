@@ -9,12 +9,13 @@ echoes the challenge as plain text when the token matches one of the registratio
 and Insider One share, so every type it knows appears here too.
 
 Meta offers no API to change an app secret (it is reset by hand in the App Dashboard), so
-nothing is pushed and this plugin has no rotate hook: ``ProviderInfo.rotates`` is empty. The
-verify token is changed by hand too, in the dashboard and in the secret; the handshake accepts
-every version in force, so both the old and the new token work while the change settles.
-With ``settings.sync_subscription`` (and ``app_id``), sync keeps the app's WhatsApp webhook
-subscription pointed at hookgate through the Graph API (:mod:`hookgate_meta_whatsapp.register`);
-without it the subscription is set by hand and sync reports ``unmanaged``.
+rotation never changes it: ``ProviderInfo.rotates`` names only ``verify_token``. With
+``settings.sync_subscription`` (and ``app_id``), sync keeps the app's WhatsApp webhook
+subscription pointed at hookgate through the Graph API (:mod:`hookgate_meta_whatsapp.register`),
+and rotation pushes a new verify token by posting the subscription again, which Meta checks at
+once with a verification request the handshake answers (it accepts every version in force, the
+pending one included). Without it the subscription and the verify token are set by hand: sync
+reports ``unmanaged`` and a rotation fails with a configuration error, changing nothing.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from hookgate.plugin import (
     NormalisedEvent,
     ProviderInfo,
     Registration,
+    SecretVersion,
     SecretVersions,
     Verdict,
     hookimpl,
@@ -54,13 +56,14 @@ EVENT_TYPE_MAP: Final = dict(META_EVENT_TYPES)
 
 @hookimpl
 def hookgate_provider() -> ProviderInfo:
-    """Describe the provider: nothing rotates, Meta's app secret has no API to push it to."""
+    """Describe the provider: the verify token rotates; the app secret has no API to push it to."""
     return ProviderInfo(
         name=PROVIDER,
-        title="Meta WhatsApp Cloud API (app secret and verify token set by hand)",
+        title="Meta WhatsApp Cloud API (app secret set by hand; verify token rotates with sync)",
         settings_model=MetaWhatsAppSettings,
         secret_keys=(APP_SECRET_KEY, VERIFY_TOKEN_KEY),
-        rotates=(),
+        rotates=(VERIFY_TOKEN_KEY,),
+        rotates_when="sync_subscription",
         supports_handshake=True,
     )
 
@@ -94,6 +97,19 @@ def hookgate_register(
     from hookgate_meta_whatsapp.register import reconcile  # noqa: PLC0415 - httpx
 
     return reconcile(registration, webhook_url, secrets, apply)
+
+
+@hookimpl
+def hookgate_rotate_secret(
+    registration: Registration,
+    webhook_url: str,
+    new_secret: SecretVersion,
+    secrets: SecretVersions,
+) -> bool:
+    """Give Meta the new verify token by posting hookgate's subscription again."""
+    from hookgate_meta_whatsapp.register import push_secret  # noqa: PLC0415 - httpx
+
+    return push_secret(registration, webhook_url, new_secret, secrets)
 
 
 @hookimpl

@@ -149,3 +149,28 @@ def reconcile(
         return [unmanaged(registration, webhook_url)]
     sync = WebhookSync(lambda declared, _: client_for(declared, secrets), AppSubscription)
     return sync.reconcile(registration, webhook_url, secrets, None, apply, client=client)
+
+
+def push_secret(
+    registration: Registration,
+    webhook_url: str,
+    new_secret: SecretVersion,
+    secrets: SecretVersions,
+    *,
+    client: GraphSubscriptionsClient | None = None,
+) -> bool:
+    """Post hookgate's subscription with ``new_secret``'s verify token (rotation's setSecret).
+
+    Meta verifies the callback with the new token before it keeps the subscription, so this
+    returns only once the token is in use; False when the app has no subscription of
+    hookgate's (the token then matters only at the next subscription, which sync makes with
+    it). Raises ConfigError when the subscription is set by hand: the token cannot be changed
+    at Meta from here, and the rotation must not finish as if it had been.
+    """
+    if not _settings(registration).sync_subscription:
+        raise ConfigError(
+            f"registration {registration.name!r}: the verify token is set by hand in the App "
+            "Dashboard (settings.sync_subscription is false), so hookgate cannot rotate it"
+        )
+    sync = WebhookSync(lambda declared, _: client_for(declared, secrets), AppSubscription)
+    return sync.push_secret(registration, webhook_url, new_secret, None, client=client)

@@ -190,8 +190,8 @@ def test_drift_check_and_refused_actions(inspected: LocalStack) -> None:
     assert "= unchanged" in drift.json()["plan"]
     shown = httpx.get(base + "api/secrets").json()["registrations"]
     assert next(e for e in shown if e["registration"] == "sinch-demo")["drift"] == drift.json()
-    # Meta's app secret is set by hand: no rotation here, and the page says why.
-    refused = post("api/rotate", "meta-demo")
+    # A Standard Webhooks sender's secret is set by hand: no rotation here, and the page says why.
+    refused = post("api/rotate", "standard-webhooks-demo")
     assert refused.status_code == 409
     assert "set by hand" in refused.json()["error"]
     assert post("api/send", "no-such-registration").status_code == 400

@@ -30,7 +30,8 @@ def _versions(stack: LocalStack, secret_id: str) -> int:
 
 def test_every_secret_rotates_three_times_under_traffic(stack: LocalStack) -> None:
     engine = stack.rotation_engine()
-    # Secrets hookgate rotates; Meta's app secret and the generic senders' are set by hand.
+    # Secrets hookgate rotates (Meta's verify token among them); the generic senders' are set by
+    # hand.
     secret_ids = [
         r.secret_id for r in stack.config.registrations.values() if stack.rotatable(r.name)
     ]

@@ -40,6 +40,7 @@ PATH = "/webhooks/meta_whatsapp/meta"
 class World:
     graph: str
     receiver: str
+    in_force: list[SecretVersions]
 
     @property
     def callback(self) -> str:
@@ -70,7 +71,9 @@ class World:
         return data
 
 
-def _receiver() -> Starlette:
+def _receiver(in_force: list[SecretVersions]) -> Starlette:
+    """Answer the handshake with the versions ``in_force[0]`` holds (a test may swap them)."""
+
     async def handshake(request: Request) -> Response:
         inbound = InboundRequest(
             method="GET",
@@ -83,7 +86,7 @@ def _receiver() -> Starlette:
         registration = Registration(
             name="meta", provider="meta_whatsapp", secret_id="s", settings=MetaWhatsAppSettings()
         )
-        answer = PROVIDER.handshake(inbound, registration, SECRETS)
+        answer = PROVIDER.handshake(inbound, registration, in_force[0])
         assert answer is not None
         return PlainTextResponse(answer.body, answer.status_code)
 
@@ -96,8 +99,9 @@ def _receiver() -> Starlette:
 @pytest.fixture
 def world() -> Iterator[World]:
     meta = sandbox.build_sandbox(key_id="unused", key_secret="unused")
-    with BackgroundServer(_receiver()) as receiver, BackgroundServer(meta.app) as graph:
-        yield World(graph.url, receiver.url)
+    in_force = [SECRETS]
+    with BackgroundServer(_receiver(in_force)) as receiver, BackgroundServer(meta.app) as graph:
+        yield World(graph.url, receiver.url, in_force)
 
 
 def _sync(
@@ -184,3 +188,59 @@ def test_a_secret_without_a_verify_token_refuses_a_create_in_the_plan(world: Wor
         _sync(world, world.registration(), apply=False, secrets=bare)
     assert world.listed() == []
     assert world.state()["verifications"] == []
+
+
+NEW_TOKEN = "rotated-verify-token-0001"
+
+
+def _pending() -> SecretVersions:
+    return secret_versions((SecretStage.PENDING, {**TEST_SECRET, "verify_token": NEW_TOKEN}))
+
+
+def _rotate(world: World, registration: Registration) -> bool:
+    [pending] = _pending().versions
+    return PROVIDER.rotate_secret(registration, world.callback, pending, SECRETS)
+
+
+def test_meta_rotates_only_the_verify_token() -> None:
+    assert PROVIDER.info.rotates == ("verify_token",)
+
+
+def test_rotation_posts_the_new_verify_token_and_meta_verifies_it(world: World) -> None:
+    _sync(world, world.registration(), apply=True)
+    world.in_force[0] = _pending()  # the receiver knows only the new token: the old cannot pass
+    assert _rotate(world, world.registration()) is True
+    assert world.state()["verifications"][-1] == {"url": world.callback, "status": 200, "ok": True}
+    assert len(world.state()["verifications"]) == 2
+    [subscription] = world.listed()
+    assert subscription["callback_url"] == world.callback
+
+
+def test_a_token_the_receiver_does_not_accept_yet_fails_the_step_and_keeps_the_old(
+    world: World,
+) -> None:
+    _sync(world, world.registration(), apply=True)  # the receiver knows only the old token
+    with pytest.raises(ProviderAPIError) as refused:
+        _rotate(world, world.registration())
+    assert (refused.value.status, refused.value.code) == (400, "2200")
+    assert NEW_TOKEN not in str(refused.value)
+    assert world.state()["verifications"][-1]["ok"] is False
+    assert [s["callback_url"] for s in world.listed()] == [world.callback]
+    world.in_force[0] = SECRETS
+    [still] = _sync(world, world.registration(), apply=False)
+    assert still.action == "unchanged"
+
+
+def test_a_verify_token_set_by_hand_cannot_rotate_and_meta_is_not_called(world: World) -> None:
+    with pytest.raises(ConfigError, match="'meta': the verify token is set by hand"):
+        _rotate(world, world.registration(sync=False))
+    assert world.state()["verifications"] == [] and world.listed() == []
+
+
+def test_without_a_subscription_of_hookgate_s_nothing_is_posted(world: World) -> None:
+    elsewhere = f"{world.receiver}/elsewhere"
+    sandbox.subscribe(world.graph, elsewhere, TEST_SECRET, {}, {})
+    before = len(world.state()["verifications"])
+    assert _rotate(world, world.registration()) is False
+    assert len(world.state()["verifications"]) == before
+    assert [s["callback_url"] for s in world.listed()] == [elsewhere]

@@ -141,10 +141,14 @@ def test_no_verify_token_configured_refuses_the_handshake() -> None:
     assert answer is not None and answer.status_code == 403
 
 
-def test_nothing_rotates_and_nothing_is_pushed() -> None:
-    assert PROVIDER.info.rotates == ()
+def test_only_the_verify_token_rotates_and_only_with_sync_subscription() -> None:
+    # Meta has no API for the app secret; the verify token is pushed with the subscription.
+    assert PROVIDER.info.rotates == ("verify_token",)
     assert PROVIDER.info.secret_keys == ("app_secret", "verify_token")
     assert PROVIDER.info.supports_handshake
-    assert not PROVIDER.implements("hookgate_rotate_secret")
-    # register manages the subscription (settings.sync_subscription), never the secret.
+    assert PROVIDER.implements("hookgate_rotate_secret")
     assert PROVIDER.implements("hookgate_register")
+    assert PROVIDER.info.rotates_when == "sync_subscription"
+    synced = MetaWhatsAppSettings(app_id="1", sync_subscription=True)
+    assert PROVIDER.info.rotation_enabled(synced)
+    assert not PROVIDER.info.rotation_enabled(MetaWhatsAppSettings())

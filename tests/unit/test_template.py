@@ -688,3 +688,29 @@ def test_rotation_is_scheduled_exactly_where_hookgate_can_rotate(
     assert rotation_schedule_problems(broken, config, host) == [
         "SigningKeySecret (the token signing key) has no RotationSchedule"
     ]
+
+
+def test_a_meta_verify_token_needs_a_schedule_only_when_sync_pushes_it(
+    template: dict[str, Any],
+) -> None:
+    import dataclasses
+
+    from hookgate.config import load_config
+    from hookgate.plugins import load_plugins
+    from hookgate_dev.local.schedules import can_rotate, rotation_schedule_problems
+    from hookgate_meta_whatsapp.settings import MetaWhatsAppSettings
+
+    host = load_plugins()
+    config = load_config(CONFIG_PATH, host)
+    meta = config.get("meta-demo")
+    assert not can_rotate(meta, host), "the demo's verify token is set by hand"
+    synced = meta.model_copy(
+        update={"settings": MetaWhatsAppSettings(app_id="1", sync_subscription=True)}
+    )
+    assert can_rotate(synced, host)
+    registrations = {**config.registrations, "meta-demo": synced}
+    with_sync = dataclasses.replace(config, registrations=registrations)
+    assert rotation_schedule_problems(template, with_sync, host) == [
+        "registration 'meta-demo': hookgate can rotate its secret, but template.yaml schedules "
+        "no rotation of MetaDemoSecret (add a RotationSchedule)"
+    ]

@@ -285,8 +285,11 @@ class Inspector:
         if self.stack.rotatable(name):
             return None
         registration = self.stack.config.get(name)
-        if not self.stack.host.get(registration.provider).implements("hookgate_rotate_secret"):
+        provider = self.stack.host.get(registration.provider)
+        if not provider.implements("hookgate_rotate_secret"):
             return "the provider has no API to set this secret: it is set by hand"
+        if not provider.info.rotation_enabled(registration.settings):
+            return f"settings.{provider.info.rotates_when} is false: the secret is set by hand"
         return "no sandbox holds API credentials for this registration here"
 
     # -- requests ----------------------------------------------------------------------------

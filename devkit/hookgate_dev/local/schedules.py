@@ -27,6 +27,8 @@ def can_rotate(registration: Registration, host: PluginHost) -> bool:
     provider = host.get(registration.provider)
     if not provider.implements("hookgate_rotate_secret"):
         return False
+    if not provider.info.rotation_enabled(registration.settings):
+        return False
     return bool(registration.api_secret_id or not provider.info.api_credential_keys)
 
 

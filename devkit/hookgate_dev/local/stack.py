@@ -366,13 +366,16 @@ class LocalStack:
         """Return whether hookgate rotates ``registration``'s secret in this stack.
 
         That is a sandboxed registration (it holds an api_secret here) whose provider takes a
-        new secret; Meta's app secret and the generic senders' secrets are set by hand.
+        new secret with the registration's settings; the generic senders' secrets are set by
+        hand, and of Meta's only the verify token rotates (with ``sync_subscription``).
         """
         declared = self.config.get(registration)
+        provider = self.host.get(declared.provider)
         return (
             declared.api_secret_id is not None
             and declared.name not in self.unsandboxed
-            and self.host.get(declared.provider).implements("hookgate_rotate_secret")
+            and provider.implements("hookgate_rotate_secret")
+            and provider.info.rotation_enabled(declared.settings)
         )
 
     def sandbox_for(self, registration: str) -> LocalSandbox | None:
