@@ -50,8 +50,8 @@ class ProviderWebhooks[C]:
     Subclass it and implement :meth:`page` (or :meth:`list_all`), :meth:`differences`,
     :meth:`create` and :meth:`update`; override the others when the provider differs from the
     defaults. A subclass is built as ``Subclass(client, registration, webhook_url, secret)``
-    (what :class:`WebhookSync` does); one that needs more derives it in its own ``__init__``
-    after calling this one.
+    (what :class:`WebhookSync` does); one that needs more derives it in :meth:`prepare`, which
+    the constructor calls last, instead of repeating the constructor.
 
     :ivar client: the provider client (``C``) the calls go through.
     :ivar declared: the declared registration.
@@ -92,6 +92,13 @@ class ProviderWebhooks[C]:
         self.registration = registration.name
         self.webhook_url = webhook_url
         self.secret = secret
+        self.prepare()
+
+    def prepare(self) -> None:
+        """Derive what the subclass needs from the attributes above (default: nothing).
+
+        Raise ConfigError here when the registration cannot be synced as declared.
+        """
 
     def page(self, token: str | None) -> WebhookPage:
         """Return the page of webhooks ``token`` names (None: the first)."""

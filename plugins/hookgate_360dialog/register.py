@@ -95,17 +95,11 @@ class _Dialog360Webhooks(ProviderWebhooks[Dialog360Client]):
     provider = PROVIDER
     title = "360dialog"
 
-    def __init__(
-        self,
-        client: Dialog360Client,
-        registration: Registration,
-        webhook_url: str,
-        secret: SecretVersion | None,
-    ) -> None:
-        super().__init__(client, registration, webhook_url, secret)
-        self.settings = _settings(registration)
+    def prepare(self) -> None:
+        """Read the channel and the destination name from the registration."""
+        self.settings = _settings(self.declared)
         self.channel = self.settings.channel
-        self.name = destination_name(registration)
+        self.name = destination_name(self.declared)
         self._coverage: tuple[str, str] | None = None
 
     def headers(self) -> dict[str, str]:

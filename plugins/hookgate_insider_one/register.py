@@ -100,21 +100,14 @@ class PhoneWebhooks(ProviderWebhooks[InsiderClient]):
     target_field = "webhookUrl"
     removes_duplicates = False
 
-    def __init__(
-        self,
-        client: InsiderClient,
-        registration: Registration,
-        webhook_url: str,
-        secret: SecretVersion | None,
-    ) -> None:
-        """Drive the phone number's webhooks towards :func:`desired_webhook` with ``secret``."""
-        if secret is None:
+    def prepare(self) -> None:
+        """Drive the phone number's webhooks towards :func:`desired_webhook` with the secret."""
+        if self.secret is None:
             raise ConfigError(
-                f"registration {registration.name!r}: its secret has no current version"
+                f"registration {self.registration!r}: its secret has no current version"
             )
-        self.want = desired_webhook(registration, webhook_url, secret)
-        self.phone = _phone(registration)
-        super().__init__(client, registration, webhook_url, secret)
+        self.want = desired_webhook(self.declared, self.webhook_url, self.secret)
+        self.phone = _phone(self.declared)
 
     def page(self, token: str | None) -> WebhookPage:
         """Return the phone number's webhooks (one page)."""

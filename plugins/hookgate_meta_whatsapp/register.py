@@ -67,16 +67,9 @@ class AppSubscription(ProviderWebhooks[GraphSubscriptionsClient]):
     title = "Meta"
     target_field = "callback_url"
 
-    def __init__(
-        self,
-        client: GraphSubscriptionsClient,
-        registration: Registration,
-        webhook_url: str,
-        secret: SecretVersion | None,
-    ) -> None:
-        """Drive the subscription towards ``webhook_url``; ``secret`` gives the verify token."""
-        super().__init__(client, registration, webhook_url, secret)
-        self.fields = sorted(registration.events) or list(DEFAULT_FIELDS)
+    def prepare(self) -> None:
+        """Subscribe the declared events (``messages`` when none are); the secret's token."""
+        self.fields = sorted(self.declared.events) or list(DEFAULT_FIELDS)
 
     def page(self, token: str | None) -> WebhookPage:
         """Return the subscription of the WhatsApp object, if the app has one."""

@@ -7,14 +7,13 @@ Errors are Sinch's ``{"error": {"code", "message", "status"}}`` body.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Unpack
 
 import httpx
 
 from hookgate.plugin import ProviderAPIError
-from hookgate_sinch.client import SinchClient
+from hookgate_sinch.client import SinchClient, SinchOptions
 
 PROVIDER = "sinch_conversation"
 
@@ -25,31 +24,10 @@ class SinchConversationClient(SinchClient):
     provider = PROVIDER
 
     def __init__(
-        self,
-        *,
-        api_url: str,
-        auth_url: str,
-        key_id: str,
-        key_secret: str,
-        project_id: str,
-        app_id: str,
-        timeout: float = 10.0,
-        http: httpx.Client | None = None,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
+        self, *, app_id: str, timeout: float = 10.0, **options: Unpack[SinchOptions]
     ) -> None:
         """Create a client; ``http`` may be injected (its own timeouts are then the caller's)."""
-        super().__init__(
-            auth_url=auth_url,
-            key_id=key_id,
-            key_secret=key_secret,
-            http=http,
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 3.0)),
-            clock=clock,
-            sleep=sleep,
-        )
-        self._api = api_url.rstrip("/")
-        self.project_id = project_id
+        super().__init__(timeout=httpx.Timeout(timeout, connect=min(timeout, 3.0)), **options)
         self.app_id = app_id
 
     def error_fields(self, body: Mapping[str, Any], reason: str) -> tuple[str | None, str] | None:

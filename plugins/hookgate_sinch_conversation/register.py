@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from hookgate.plugin import Registration, SecretVersion, WebhookPage, WebhookSync
-from hookgate_sinch.auth import access_key
+from hookgate_sinch.client import sinch_options
 from hookgate_sinch.webhooks import SinchWebhooks
 from hookgate_sinch_conversation.client import SinchConversationClient
 from hookgate_sinch_conversation.settings import SinchConversationSettings
@@ -36,15 +36,15 @@ def client_for(
     settings = registration.settings
     if not isinstance(settings, SinchConversationSettings):
         raise TypeError(f"registration {registration.name!r} has no Sinch Conversation settings")
-    key_id, key_secret = access_key(registration, credentials)
-    return SinchConversationClient(
+    options = sinch_options(
+        registration,
+        credentials,
         api_url=settings.api_url(),
         auth_url=settings.auth_url,
-        key_id=key_id,
-        key_secret=key_secret,
         project_id=settings.project_id,
-        app_id=settings.app_id,
-        timeout=settings.api_timeout_seconds,
+    )
+    return SinchConversationClient(
+        app_id=settings.app_id, timeout=settings.api_timeout_seconds, **options
     )
 
 
@@ -119,17 +119,10 @@ class AppWebhooks(SinchWebhooks[SinchConversationClient]):
     provider = PROVIDER
     limit = MAX_WEBHOOKS_PER_APP
 
-    def __init__(
-        self,
-        client: SinchConversationClient,
-        registration: Registration,
-        webhook_url: str,
-        secret: SecretVersion | None,
-    ) -> None:
-        """Drive ``client``'s app towards :func:`desired_webhook` with ``secret``."""
-        super().__init__(client, registration, webhook_url, secret)
-        self.scope = f"app {client.app_id}"
-        self.want = desired_webhook(registration, webhook_url, secret)
+    def prepare(self) -> None:
+        """Drive the client's app towards :func:`desired_webhook` with the secret."""
+        self.scope = f"app {self.client.app_id}"
+        self.want = desired_webhook(self.declared, self.webhook_url, self.secret)
 
     def page(self, token: str | None) -> WebhookPage:
         """Return the app's webhooks (Sinch lists them on one page)."""

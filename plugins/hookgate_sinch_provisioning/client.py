@@ -7,14 +7,11 @@ PAPI body ``{"errorCode", "message", "resolution"}``.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Mapping
-from typing import Any
-
-import httpx
+from collections.abc import Mapping
+from typing import Any, Unpack
 
 from hookgate.plugin import WebhookPage, all_pages
-from hookgate_sinch.client import SinchClient
+from hookgate_sinch.client import SinchClient, SinchOptions
 
 PROVIDER = "sinch_provisioning"
 PAGE_SIZE = 15
@@ -25,25 +22,10 @@ class SinchProvisioningClient(SinchClient):
 
     provider = PROVIDER
 
-    def __init__(
-        self,
-        *,
-        api_url: str,
-        auth_url: str,
-        key_id: str,
-        key_secret: str,
-        project_id: str,
-        http: httpx.Client | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        page_size: int = PAGE_SIZE,
-    ) -> None:
+    def __init__(self, *, page_size: int = PAGE_SIZE, **options: Unpack[SinchOptions]) -> None:
         """Create a client; ``http`` may be injected; ``page_size`` is the list page (1..15)."""
-        super().__init__(
-            auth_url=auth_url, key_id=key_id, key_secret=key_secret, http=http, sleep=sleep
-        )
-        self._api = api_url.rstrip("/")
+        super().__init__(**options)
         self._page_size = page_size
-        self.project_id = project_id
 
     def error_fields(self, body: Mapping[str, Any], reason: str) -> tuple[str | None, str] | None:
         """Read the Provisioning API's ``{"errorCode", "message"}`` error body."""

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from hookgate.plugin import Registration, SecretVersion, WebhookPage, WebhookSync
-from hookgate_sinch.auth import access_key
+from hookgate_sinch.client import sinch_options
 from hookgate_sinch.webhooks import SinchWebhooks
 from hookgate_sinch_provisioning.client import SinchProvisioningClient
 from hookgate_sinch_provisioning.settings import SinchProvisioningSettings
@@ -27,13 +27,14 @@ def client_for(
     settings = registration.settings
     if not isinstance(settings, SinchProvisioningSettings):
         raise TypeError(f"registration {registration.name!r} has no Sinch Provisioning settings")
-    key_id, key_secret = access_key(registration, credentials)
     return SinchProvisioningClient(
-        api_url=settings.api_base_url,
-        auth_url=settings.auth_url,
-        key_id=key_id,
-        key_secret=key_secret,
-        project_id=settings.project_id,
+        **sinch_options(
+            registration,
+            credentials,
+            api_url=settings.api_base_url,
+            auth_url=settings.auth_url,
+            project_id=settings.project_id,
+        )
     )
 
 
@@ -43,18 +44,11 @@ class ProjectWebhooks(SinchWebhooks[SinchProvisioningClient]):
     provider = PROVIDER
     limit = MAX_WEBHOOKS_PER_PROJECT
 
-    def __init__(
-        self,
-        client: SinchProvisioningClient,
-        registration: Registration,
-        webhook_url: str,
-        secret: SecretVersion | None,
-    ) -> None:
-        """Drive ``client``'s project; ``secret`` holds the webhook secret a create sets."""
-        super().__init__(client, registration, webhook_url, secret)
-        self.scope = f"project {client.project_id}"
-        self.value = secret.get("webhook_secret") if secret else None
-        self.triggers = sorted(registration.events) or ["ALL"]
+    def prepare(self) -> None:
+        """Drive the client's project; the secret holds the webhook secret a create sets."""
+        self.scope = f"project {self.client.project_id}"
+        self.value = self.secret.get("webhook_secret") if self.secret else None
+        self.triggers = sorted(self.declared.events) or ["ALL"]
 
     def page(self, token: str | None) -> WebhookPage:
         """Return one page of the project's webhooks."""
