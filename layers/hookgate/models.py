@@ -237,6 +237,14 @@ class Registration(_Frozen):
     previous_secret_grace_seconds: int = 3600
     oauth2: OAuth2Settings | None = None
 
+    def settings_as[M: BaseModel](self, model: type[M]) -> M:
+        """Return the settings as ``model``; ConfigError when they are another provider's."""
+        if not isinstance(self.settings, model):
+            from hookgate.errors import ConfigError  # noqa: PLC0415 - errors stay import-light
+
+            raise ConfigError(f"registration {self.name!r} has no {model.__name__}")
+        return self.settings
+
     @property
     def client_id(self) -> str | None:
         """Return the OAuth2 client id: ``oauth2.client_id``, else the name; None without OAuth2."""

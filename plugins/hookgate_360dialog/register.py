@@ -41,10 +41,7 @@ PROVIDER = "360dialog"
 
 
 def _settings(registration: Registration) -> Dialog360Settings:
-    settings = registration.settings
-    if not isinstance(settings, Dialog360Settings):
-        raise TypeError(f"registration {registration.name!r} has no 360dialog settings")
-    return settings
+    return registration.settings_as(Dialog360Settings)
 
 
 def client_for(registration: Registration, credentials: SecretVersion | None) -> Dialog360Client:

@@ -35,10 +35,7 @@ EVENTS = {"sent", "delivered", "read", "reply", "failed"}
 
 
 def _settings(registration: Registration) -> InsiderOneSettings:
-    settings = registration.settings
-    if not isinstance(settings, InsiderOneSettings):
-        raise TypeError(f"registration {registration.name!r} has no Insider One settings")
-    return settings
+    return registration.settings_as(InsiderOneSettings)
 
 
 def client_for(registration: Registration, credentials: SecretVersion | None) -> InsiderClient:

@@ -36,10 +36,7 @@ DEFAULT_FIELDS: Final = ("messages",)
 
 
 def _settings(registration: Registration) -> MetaWhatsAppSettings:
-    settings = registration.settings
-    if not isinstance(settings, MetaWhatsAppSettings):
-        raise ConfigError(f"registration {registration.name!r} has no meta_whatsapp settings")
-    return settings
+    return registration.settings_as(MetaWhatsAppSettings)
 
 
 def _current(registration: Registration, secret: SecretVersion | None, key: str) -> str:

@@ -33,9 +33,7 @@ def client_for(
     registration: Registration, credentials: SecretVersion | None
 ) -> SinchConversationClient:
     """Return an API client from the registration's settings and its API credentials."""
-    settings = registration.settings
-    if not isinstance(settings, SinchConversationSettings):
-        raise TypeError(f"registration {registration.name!r} has no Sinch Conversation settings")
+    settings = registration.settings_as(SinchConversationSettings)
     options = sinch_options(
         registration,
         credentials,

@@ -24,9 +24,7 @@ def client_for(
     registration: Registration, credentials: SecretVersion | None
 ) -> SinchProvisioningClient:
     """Return an API client from the registration's settings and its API credentials."""
-    settings = registration.settings
-    if not isinstance(settings, SinchProvisioningSettings):
-        raise TypeError(f"registration {registration.name!r} has no Sinch Provisioning settings")
+    settings = registration.settings_as(SinchProvisioningSettings)
     return SinchProvisioningClient(
         **sinch_options(
             registration,
