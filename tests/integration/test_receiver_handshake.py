@@ -1,0 +1,197 @@
+"""The receiver's GET on a webhook URL: the provider's handshake (Meta's hub.challenge), or 405.
+
+Through the receiver Lambda on moto: the HTTP answer (status, content type, body), the
+pipeline's outcome (its fields feed the metrics and the log line) and the log line itself.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from hookgate.apigw import build_event
+from hookgate.models import InboundRequest
+from hookgate.receive import Outcome
+from hookgate.runtime import get_receiver
+from hookgate_dev.providers.hookgate_meta_whatsapp.samples import TEST_SECRET as META_SECRET
+
+from .conftest import Account, LambdaContext, write_config
+
+TOKEN = META_SECRET["verify_token"]
+GOOD = {"hub.mode": "subscribe", "hub.verify_token": TOKEN, "hub.challenge": "1158201444"}
+
+
+@pytest.fixture
+def account(sinch_account: Account, tmp_path: Path) -> Account:
+    """The Sinch account plus a Meta registration whose secret exists and one whose does not."""
+    sinch_account.secretsmanager.create_secret(
+        Name="hookgate/meta", SecretString=json.dumps(dict(META_SECRET))
+    )
+    write_config(
+        tmp_path,
+        [
+            {
+                "name": "sinch-demo",
+                "provider": "sinch_conversation",
+                "secret": "hookgate/sinch-demo",
+                "settings": {"project_id": "p-1", "app_id": "01EB37HMH1M6SV18BSNS3G135H"},
+            },
+            {"name": "meta", "provider": "meta_whatsapp", "secret": "hookgate/meta"},
+            {"name": "meta-unset", "provider": "meta_whatsapp", "secret": "hookgate/meta-unset"},
+        ],
+    )
+    return sinch_account
+
+
+def get_event(provider: str, registration: str, query: dict[str, str]) -> dict[str, Any]:
+    return build_event(
+        method="GET",
+        path=f"/webhooks/{provider}/{registration}",
+        route_key="GET /webhooks/{provider}/{registration}",
+        path_parameters={"provider": provider, "registration": registration},
+        headers={},
+        body=b"",
+        query=query,
+    )
+
+
+def inbound(registration: str, query: dict[str, str]) -> InboundRequest:
+    return InboundRequest(
+        method="GET",
+        path=f"/webhooks/meta_whatsapp/{registration}",
+        headers={},
+        query=query,
+        body=b"",
+        received_at=datetime.now(UTC),
+        source_ip="127.0.0.1",
+    )
+
+
+def test_a_matching_token_gets_the_challenge_back_as_plain_text(
+    account: Account, receiver_app: ModuleType
+) -> None:
+    response = receiver_app.lambda_handler(
+        get_event("meta_whatsapp", "meta", GOOD), LambdaContext()
+    )
+    assert response["statusCode"] == 200
+    assert response["headers"]["content-type"] == "text/plain"
+    assert response["body"] == "1158201444"
+    assert account.drain() == []
+
+    outcome = get_receiver().handshake(inbound("meta", GOOD), "meta_whatsapp", "meta")
+    assert outcome == Outcome(
+        status=200,
+        outcome="handshake",
+        provider="meta_whatsapp",
+        registration="meta",
+        text="1158201444",
+        content_type="text/plain",
+    )
+
+
+def test_a_wrong_token_is_refused_with_the_providers_answer_and_logged(
+    account: Account, receiver_app: ModuleType, caplog: pytest.LogCaptureFixture
+) -> None:
+    query = {**GOOD, "hub.verify_token": TOKEN + "x"}
+    with caplog.at_level(logging.INFO):
+        response = receiver_app.lambda_handler(
+            get_event("meta_whatsapp", "meta", query), LambdaContext()
+        )
+    assert (response["statusCode"], response["body"]) == (403, "forbidden")
+    assert response["headers"]["content-type"] == "text/plain"
+    [line] = [r for r in caplog.records if r.getMessage() == "webhook handshake"]
+    assert line.levelno == logging.WARNING
+    assert (line.status, line.provider, line.registration) == (403, "meta_whatsapp", "meta")  # type: ignore[attr-defined]
+    assert TOKEN not in caplog.text
+
+    outcome = get_receiver().handshake(inbound("meta", query), "meta_whatsapp", "meta")
+    assert outcome == Outcome(
+        status=403,
+        outcome="handshake",
+        provider="meta_whatsapp",
+        registration="meta",
+        text="forbidden",
+        content_type="text/plain",
+    )
+
+
+def test_a_provider_without_a_handshake_answers_405_use_post(
+    account: Account, receiver_app: ModuleType
+) -> None:
+    response = receiver_app.lambda_handler(
+        get_event("sinch_conversation", "sinch-demo", GOOD), LambdaContext()
+    )
+    assert response["statusCode"] == 405
+    assert response["headers"]["content-type"] == "application/json"
+    assert json.loads(response["body"]) == {"message": "use POST"}
+
+    outcome = get_receiver().handshake(
+        inbound("sinch-demo", GOOD), "sinch_conversation", "sinch-demo"
+    )
+    assert outcome == Outcome(
+        status=405,
+        outcome="method_not_allowed",
+        provider="sinch_conversation",
+        registration="sinch-demo",
+        body={"message": "use POST"},
+    )
+
+
+@pytest.mark.parametrize(
+    ("provider", "registration"),
+    [
+        ("meta_whatsapp", "nobody"),
+        ("nobody", "meta"),
+        ("sinch_conversation", "meta"),
+        ("meta_whatsapp", "sinch-demo"),
+    ],
+)
+def test_an_unknown_or_mismatched_webhook_is_404_before_any_handshake(
+    account: Account, receiver_app: ModuleType, provider: str, registration: str
+) -> None:
+    response = receiver_app.lambda_handler(get_event(provider, registration, GOOD), LambdaContext())
+    assert response["statusCode"] == 404
+    assert json.loads(response["body"]) == {"message": "no such webhook"}
+    outcome = get_receiver().handshake(inbound(registration, GOOD), provider, registration)
+    assert outcome == Outcome(status=404, outcome="not_found", body={"message": "no such webhook"})
+
+
+def test_an_unreadable_secret_is_503_and_echoes_nothing(
+    account: Account, receiver_app: ModuleType
+) -> None:
+    response = receiver_app.lambda_handler(
+        get_event("meta_whatsapp", "meta-unset", GOOD), LambdaContext()
+    )
+    assert response["statusCode"] == 503
+    assert json.loads(response["body"]) == {"message": "temporarily unavailable"}
+    assert "1158201444" not in response["body"]
+
+    outcome = get_receiver().handshake(inbound("meta-unset", GOOD), "meta_whatsapp", "meta-unset")
+    assert outcome == Outcome(
+        status=503,
+        outcome="secret_unavailable",
+        provider="meta_whatsapp",
+        registration="meta-unset",
+        body={"message": "temporarily unavailable"},
+    )
+
+
+def test_the_previous_token_still_works_within_the_grace_after_a_change(
+    account: Account, receiver_app: ModuleType
+) -> None:
+    account.secretsmanager.put_secret_value(
+        SecretId="hookgate/meta",
+        SecretString=json.dumps({**META_SECRET, "verify_token": "new-token"}),
+    )
+    for token in ("new-token", TOKEN):
+        query = {**GOOD, "hub.verify_token": token}
+        response = receiver_app.lambda_handler(
+            get_event("meta_whatsapp", "meta", query), LambdaContext()
+        )
+        assert (response["statusCode"], response["body"]) == (200, "1158201444")
