@@ -16,10 +16,13 @@ from typing import Any
 import pytest
 
 from hookgate.apigw import build_event
-from hookgate.models import InboundRequest
+from hookgate.models import HandshakeResponse, InboundRequest, ProviderInfo, Registration
+from hookgate.plugin import hookimpl
+from hookgate.plugins import load_plugins
 from hookgate.receive import Outcome
 from hookgate.runtime import get_receiver
 from hookgate_dev.providers.hookgate_meta_whatsapp.samples import TEST_SECRET as META_SECRET
+from hookgate_meta_whatsapp.settings import MetaWhatsAppSettings
 
 from .conftest import Account, LambdaContext, write_config
 
@@ -195,3 +198,29 @@ def test_the_previous_token_still_works_within_the_grace_after_a_change(
             get_event("meta_whatsapp", "meta", query), LambdaContext()
         )
         assert (response["statusCode"], response["body"]) == (200, "1158201444")
+
+
+class RegistrationEcho:
+    """A stand-in ``meta_whatsapp`` plugin whose handshake answers with what it was given."""
+
+    @hookimpl
+    def hookgate_provider(self) -> ProviderInfo:
+        return ProviderInfo(
+            name="meta_whatsapp",
+            title="echo",
+            settings_model=MetaWhatsAppSettings,
+            supports_handshake=True,
+        )
+
+    @hookimpl
+    def hookgate_handshake(self, registration: Registration) -> HandshakeResponse:
+        return HandshakeResponse(
+            status_code=200, body=f"{registration.name}:{registration.secret_id}"
+        )
+
+
+def test_the_plugin_is_handed_the_registration_the_url_names(account: Account) -> None:
+    receiver = get_receiver()
+    receiver.host = load_plugins(use_entry_points=False, extra=[RegistrationEcho()])
+    outcome = receiver.handshake(inbound("meta", GOOD), "meta_whatsapp", "meta")
+    assert (outcome.status, outcome.text) == (200, "meta:hookgate/meta")
