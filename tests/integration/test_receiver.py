@@ -329,3 +329,42 @@ def test_through_a_function_url_the_path_names_the_webhook(
         {"message": "use POST"},
     )
     assert sinch_account.drain() == []
+
+
+def test_a_body_one_byte_over_the_limit_is_413_and_one_at_the_limit_is_accepted(
+    sinch_account: Account, receiver_app: ModuleType
+) -> None:
+    from hookgate.apigw import request_from_event
+
+    body = SAMPLE_PAYLOADS["sdk_test_vector"]
+    receiver = get_receiver()
+    receiver.max_body_bytes = len(body) - 1
+    event = event_for(body, signed(body))
+    assert call(receiver_app, event) == (413, {"message": "payload too large"})
+    outcome = receiver.receive(request_from_event(event), "sinch_conversation", "sinch-demo")
+    assert (outcome.status, outcome.outcome, outcome.reason, outcome.body) == (
+        413,
+        "too_large",
+        "body too large",
+        {"message": "payload too large"},
+    )
+    assert (outcome.provider, outcome.registration) == ("sinch_conversation", "sinch-demo")
+    assert sinch_account.drain() == []
+
+    receiver.max_body_bytes = len(body)
+    assert call(receiver_app, event) == (200, {"accepted": 1, "duplicates": 0})
+    assert len(sinch_account.drain()) == 1
+
+
+def test_an_unreadable_secret_is_logged_with_the_webhooks_names_and_the_error(
+    sinch_account: Account, receiver_app: ModuleType, caplog: pytest.LogCaptureFixture
+) -> None:
+    body = SAMPLE_PAYLOADS["sdk_test_vector"]
+    event = event_for(body, signed(body), registration="sinch-unset")
+    assert call(receiver_app, event) == (503, {"message": "temporarily unavailable"})
+    (line,) = [r for r in caplog.records if r.getMessage() == "secret unavailable"]
+    assert line.levelname == "ERROR"
+    assert (line.provider, line.registration) == ("sinch_conversation", "sinch-unset")  # type: ignore[attr-defined]
+    assert line.error == (  # type: ignore[attr-defined]
+        "Secrets Manager error ResourceNotFoundException for hookgate/sinch-unset"
+    )

@@ -324,3 +324,18 @@ def test_a_large_batch_completes_in_few_calls(account: dict[str, Any]) -> None:
     assert counting.calls["batch_write_item"] == 3 and "put_item" in counting.calls
     assert counting.calls["put_item"] == 60  # the conditional claims only
     assert store.claim("r", keys).duplicates == keys
+
+
+def test_release_keeps_completed_records_and_reports_any_other_store_error(
+    account: dict[str, Any],
+) -> None:
+    store = DedupeStore("t", lambda: account["ddb"])
+    store.claim("r", ["a", "b"])
+    store.complete("r", ["a"])
+    store.release("r", ["a", "b"])  # "a" is published: its record must stay
+    items = {i["pk"]["S"]: i["status"]["S"] for i in account["ddb"].scan(TableName="t")["Items"]}
+    assert items == {"event#r#a": "COMPLETED"}
+
+    with pytest.raises(DedupeStoreError) as caught:
+        DedupeStore("no-such-table", lambda: account["ddb"]).release("r", ["a"])
+    assert str(caught.value) == "cannot release claims: ResourceNotFoundException"
