@@ -12,12 +12,17 @@ import boto3
 import pytest
 
 from hookgate.apigw import webhook_event
+from hookgate.errors import MalformedPayloadError
+from hookgate.models import NormalisedEvent, ProviderInfo, Verdict
+from hookgate.plugin import hookimpl
+from hookgate.plugins import load_plugins
 from hookgate.runtime import get_receiver
 from hookgate_dev.providers.hookgate_sinch_conversation.samples import (
     SAMPLE_PAYLOADS,
     TEST_SECRET,
     signed_headers,
 )
+from hookgate_sinch_conversation.settings import SinchConversationSettings
 
 from .conftest import BUCKET, REGION, Account, LambdaContext, create_bus_with_queue
 
@@ -367,4 +372,94 @@ def test_an_unreadable_secret_is_logged_with_the_webhooks_names_and_the_error(
     assert (line.provider, line.registration) == ("sinch_conversation", "sinch-unset")  # type: ignore[attr-defined]
     assert line.error == (  # type: ignore[attr-defined]
         "Secrets Manager error ResourceNotFoundException for hookgate/sinch-unset"
+    )
+
+
+def outcome_of(event: dict[str, Any], registration: str = "sinch-demo") -> tuple[Any, ...]:
+    from hookgate.apigw import request_from_event
+
+    outcome = get_receiver().receive(request_from_event(event), "sinch_conversation", registration)
+    return (
+        outcome.status,
+        outcome.outcome,
+        outcome.body,
+        outcome.reason,
+        outcome.stage,
+        outcome.provider,
+        outcome.registration,
+    )
+
+
+def test_each_refusal_names_its_outcome_reason_stage_and_webhook(
+    sinch_account: Account, receiver_app: ModuleType
+) -> None:
+    body = SAMPLE_PAYLOADS["sdk_test_vector"]
+    unset = event_for(body, signed(body), registration="sinch-unset")
+    assert outcome_of(unset, "sinch-unset") == (
+        503,
+        "secret_unavailable",
+        {"message": "temporarily unavailable"},
+        None,
+        None,
+        "sinch_conversation",
+        "sinch-unset",
+    )
+
+    tampered = event_for(body + b" ", signed(body))
+    assert call(receiver_app, tampered) == (401, {"message": "unauthorized"})
+    assert outcome_of(tampered) == (
+        401,
+        "rejected",
+        {"message": "unauthorized"},
+        "signature mismatch",
+        None,
+        "sinch_conversation",
+        "sinch-demo",
+    )
+
+    not_json = b"this is not json"
+    malformed = event_for(not_json, signed(not_json))
+    status, answer = call(receiver_app, malformed)
+    assert status == 400
+    reason = answer["message"]
+    assert reason and reason != "None"
+    assert outcome_of(malformed) == (
+        400,
+        "malformed",
+        {"message": reason},
+        "malformed payload",
+        "current",
+        "sinch_conversation",
+        "sinch-demo",
+    )
+    assert sinch_account.drain() == []
+
+
+class UnstagedSinch:
+    """A stand-in ``sinch_conversation`` plugin: accepts without naming a secret version."""
+
+    @hookimpl
+    def hookgate_provider(self) -> ProviderInfo:
+        return ProviderInfo(
+            name="sinch_conversation", title="unstaged", settings_model=SinchConversationSettings
+        )
+
+    @hookimpl
+    def hookgate_verify(self) -> Verdict:
+        return Verdict.accept(None)
+
+    @hookimpl
+    def hookgate_parse(self) -> list[NormalisedEvent]:
+        raise MalformedPayloadError("nothing to parse")
+
+
+def test_a_verdict_without_a_secret_version_has_no_stage(sinch_account: Account) -> None:
+    get_receiver().host = load_plugins(use_entry_points=False, extra=[UnstagedSinch()])
+    body = SAMPLE_PAYLOADS["sdk_test_vector"]
+    assert outcome_of(event_for(body, {}))[:5] == (
+        400,
+        "malformed",
+        {"message": "nothing to parse"},
+        "malformed payload",
+        None,
     )
