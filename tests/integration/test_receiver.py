@@ -13,7 +13,7 @@ import pytest
 
 from hookgate.apigw import webhook_event
 from hookgate.errors import MalformedPayloadError
-from hookgate.models import NormalisedEvent, ProviderInfo, Verdict
+from hookgate.models import NormalisedEvent, ProviderInfo, SecretVersions, Verdict
 from hookgate.plugin import hookimpl
 from hookgate.plugins import load_plugins
 from hookgate.runtime import get_receiver
@@ -462,4 +462,84 @@ def test_a_verdict_without_a_secret_version_has_no_stage(sinch_account: Account)
         {"message": "nothing to parse"},
         "malformed payload",
         None,
+    )
+
+
+def test_a_miss_on_cached_secrets_rereads_them_once_and_a_success_never_does(
+    sinch_account: Account, receiver_app: ModuleType
+) -> None:
+    receiver = get_receiver()
+    receiver.secrets._refresh_interval = 0.0  # every miss may re-read
+    first, second = SAMPLE_PAYLOADS["sdk_test_vector"], SAMPLE_PAYLOADS["delivery_report"]
+    assert call(receiver_app, event_for(first, signed(first)))[0] == 200
+    reads = receiver.secrets.api_calls
+    assert call(receiver_app, event_for(first, signed(first)))[0] == 200
+    assert receiver.secrets.api_calls == reads, "an accepted webhook re-reads nothing"
+
+    new = {"webhook_secret": "changed-by-hand-0123456789"}
+    sinch_account.secretsmanager.put_secret_value(
+        SecretId="hookgate/sinch-demo", SecretString=json.dumps(new)
+    )
+    headers = {
+        **signed_headers(second, new, datetime.now(UTC)),
+        "content-type": "application/json",
+    }
+    assert outcome_of(event_for(second, headers))[:5] == (
+        200,
+        "accepted",
+        {"accepted": 1, "duplicates": 0},
+        None,
+        "current",
+    )
+    assert receiver.secrets.api_calls > reads
+
+
+TOKENS = object()
+
+
+class TokenMinded:
+    """A stand-in ``sinch_conversation`` plugin: needs the receiver's tokens and secret "k"."""
+
+    @hookimpl
+    def hookgate_provider(self) -> ProviderInfo:
+        return ProviderInfo(
+            name="sinch_conversation", title="tokens", settings_model=SinchConversationSettings
+        )
+
+    @hookimpl
+    def hookgate_verify(self, secrets: SecretVersions, tokens: object) -> Verdict:
+        if tokens is not TOKENS:
+            return Verdict.reject("no tokens", retryable_with_fresh_secrets=False)
+        for version, value in secrets.candidates("k"):
+            if value == "new":
+                return Verdict.accept(version.stage)
+        return Verdict.reject("old secret")
+
+    @hookimpl
+    def hookgate_parse(self) -> list[NormalisedEvent]:
+        raise MalformedPayloadError("verified")
+
+
+def test_both_verifications_get_the_receivers_bearer_tokens(sinch_account: Account) -> None:
+    receiver = get_receiver()
+    receiver.host = load_plugins(use_entry_points=False, extra=[TokenMinded()])
+    receiver.tokens = TOKENS  # type: ignore[assignment]
+    receiver.secrets._refresh_interval = 0.0
+    body = SAMPLE_PAYLOADS["sdk_test_vector"]
+    assert outcome_of(event_for(body, {}))[:5] == (
+        401,
+        "rejected",
+        {"message": "unauthorized"},
+        "old secret",
+        None,
+    )
+    sinch_account.secretsmanager.put_secret_value(
+        SecretId="hookgate/sinch-demo", SecretString=json.dumps({"k": "new"})
+    )
+    assert outcome_of(event_for(body, {}))[:5] == (
+        400,
+        "malformed",
+        {"message": "verified"},
+        "malformed payload",
+        "current",
     )
