@@ -339,3 +339,41 @@ def test_release_keeps_completed_records_and_reports_any_other_store_error(
     with pytest.raises(DedupeStoreError) as caught:
         DedupeStore("no-such-table", lambda: account["ddb"]).release("r", ["a"])
     assert str(caught.value) == "cannot release claims: ResourceNotFoundException"
+
+
+class Throttled:
+    """The real moto client, but BatchWriteItem writes only ``per_call`` items a call."""
+
+    def __init__(self, real: Any, per_call: int) -> None:
+        self.real = real
+        self.per_call = per_call
+        self.batch_calls = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+    def batch_write_item(self, RequestItems: dict[str, list[Any]]) -> dict[str, Any]:
+        self.batch_calls += 1
+        ((table, requests),) = RequestItems.items()
+        done, left = requests[: self.per_call], requests[self.per_call :]
+        if done:
+            self.real.batch_write_item(RequestItems={table: done})
+        return {"UnprocessedItems": {table: left} if left else {}}
+
+
+def test_unprocessed_completions_are_retried_and_a_bounded_failure_is_reported(
+    account: dict[str, Any],
+) -> None:
+    slow = Throttled(account["ddb"], per_call=2)
+    store = DedupeStore("t", lambda: slow)
+    store.claim("r", ["a", "b", "c"])
+    store.complete("r", ["a", "b", "c"])
+    assert slow.batch_calls == 2
+    items = {i["pk"]["S"]: i["status"]["S"] for i in account["ddb"].scan(TableName="t")["Items"]}
+    assert items == {f"event#r#{k}": "COMPLETED" for k in "abc"}
+
+    stuck = Throttled(account["ddb"], per_call=0)
+    with pytest.raises(DedupeStoreError) as caught:
+        DedupeStore("t", lambda: stuck).complete("r", ["d", "e"])
+    assert str(caught.value) == "2 completions left unprocessed"
+    assert stuck.batch_calls == 3
