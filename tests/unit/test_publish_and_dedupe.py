@@ -377,3 +377,18 @@ def test_unprocessed_completions_are_retried_and_a_bounded_failure_is_reported(
         DedupeStore("t", lambda: stuck).complete("r", ["d", "e"])
     assert str(caught.value) == "2 completions left unprocessed"
     assert stuck.batch_calls == 3
+
+
+def test_a_key_over_512_characters_is_stored_by_its_sha256_and_one_at_512_as_is(
+    account: dict[str, Any],
+) -> None:
+    import hashlib
+
+    store = DedupeStore("t", lambda: account["ddb"])
+    at_limit, over = "k" * 512, "k" * 513
+    store.claim("r", [at_limit, over])
+    digest = hashlib.sha256(over.encode()).hexdigest()
+    keys = {i["pk"]["S"] for i in account["ddb"].scan(TableName="t")["Items"]}
+    assert keys == {f"event#r#{at_limit}", f"event#r#sha256:{digest}"}
+    store.complete("r", [at_limit, over])
+    assert store.claim("r", [over, at_limit]).duplicates == [over, at_limit]
