@@ -216,8 +216,9 @@ def test_a_replay_while_the_first_is_in_flight_is_refused_as_in_flight(
 ) -> None:
     store = DedupeStore("t", lambda: account["ddb"])
     assert store.claim("r", ["a", "b"], nonce="n1").to_publish == ["a", "b"]
-    with pytest.raises(InFlightError):
+    with pytest.raises(InFlightError) as caught:
         store.claim("r", ["a", "b"], nonce="n1")
+    assert str(caught.value) == "an event of this request is being published now"
     store.complete("r", ["a", "b"], nonce="n1")
     assert store.claim("r", ["a", "b"], nonce="n1").is_replay
 
@@ -392,3 +393,13 @@ def test_a_key_over_512_characters_is_stored_by_its_sha256_and_one_at_512_as_is(
     assert keys == {f"event#r#{at_limit}", f"event#r#sha256:{digest}"}
     store.complete("r", [at_limit, over])
     assert store.claim("r", [over, at_limit]).duplicates == [over, at_limit]
+
+
+def test_a_signed_request_meeting_a_record_completed_without_a_nonce_is_a_duplicate(
+    account: dict[str, Any],
+) -> None:
+    store = DedupeStore("t", lambda: account["ddb"])
+    store.claim("r", ["a"])
+    store.complete("r", ["a"])
+    signed = store.claim("r", ["a"], nonce="n1")
+    assert (signed.duplicates, signed.replayed, signed.is_replay) == (["a"], False, False)
