@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 
 from hookgate.apigw import build_event
+from hookgate.config import load_config
 from hookgate.models import HandshakeResponse, InboundRequest, ProviderInfo, Registration
 from hookgate.plugin import hookimpl
 from hookgate.plugins import load_plugins
@@ -224,3 +226,31 @@ def test_the_plugin_is_handed_the_registration_the_url_names(account: Account) -
     receiver.host = load_plugins(use_entry_points=False, extra=[RegistrationEcho()])
     outcome = receiver.handshake(inbound("meta", GOOD), "meta_whatsapp", "meta")
     assert (outcome.status, outcome.text) == (200, "meta:hookgate/meta")
+
+
+def test_a_registration_whose_plugin_did_not_load_is_503_with_the_reason_logged(
+    account: Account, caplog: pytest.LogCaptureFixture
+) -> None:
+    receiver = get_receiver()
+    receiver.host = load_plugins(block=["meta_whatsapp"])
+    receiver.config = load_config(os.environ["HOOKGATE_CONFIG"], receiver.host)
+    (reason,) = {u.reason for u in receiver.config.unavailable.values()}
+    assert reason
+    with caplog.at_level(logging.INFO):
+        outcome = receiver.handshake(inbound("meta", GOOD), "meta_whatsapp", "meta")
+    assert outcome == Outcome(
+        status=503,
+        outcome="registration_unavailable",
+        provider="meta_whatsapp",
+        registration="meta",
+        reason=reason,
+        body={"message": "temporarily unavailable"},
+    )
+    (line,) = [r for r in caplog.records if r.getMessage() == "registration unavailable"]
+    assert line.levelname == "ERROR"
+    assert (line.provider, line.registration, line.reason) == ("meta_whatsapp", "meta", reason)  # type: ignore[attr-defined]
+
+    other = receiver.handshake(inbound("meta", GOOD), "sinch_conversation", "meta")
+    assert (other.status, other.outcome) == (404, "not_found")
+    served = receiver.handshake(inbound("sinch-demo", GOOD), "sinch_conversation", "sinch-demo")
+    assert (served.status, served.outcome) == (405, "method_not_allowed")
