@@ -158,13 +158,27 @@ def test_a_provider_without_a_handshake_answers_405_use_post(
     ],
 )
 def test_an_unknown_or_mismatched_webhook_is_404_before_any_handshake(
-    account: Account, receiver_app: ModuleType, provider: str, registration: str
+    account: Account,
+    receiver_app: ModuleType,
+    caplog: pytest.LogCaptureFixture,
+    provider: str,
+    registration: str,
 ) -> None:
     response = receiver_app.lambda_handler(get_event(provider, registration, GOOD), LambdaContext())
     assert response["statusCode"] == 404
     assert json.loads(response["body"]) == {"message": "no such webhook"}
-    outcome = get_receiver().handshake(inbound(registration, GOOD), provider, registration)
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="hookgate.receive"):
+        outcome = get_receiver().handshake(inbound(registration, GOOD), provider, registration)
     assert outcome == Outcome(status=404, outcome="not_found", body={"message": "no such webhook"})
+    (line,) = [r for r in caplog.records if r.name == "hookgate.receive"]
+    assert line.levelname == "INFO"
+    if "nobody" in (provider, registration):
+        assert line.getMessage() == "unknown webhook path"
+        assert "nobody" in line.reason  # type: ignore[attr-defined]
+    else:
+        assert line.getMessage() == "registration belongs to another provider"
+        assert (line.registration, line.provider) == (registration, provider)  # type: ignore[attr-defined]
 
 
 def test_an_unreadable_secret_is_503_and_echoes_nothing(
