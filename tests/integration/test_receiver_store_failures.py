@@ -289,9 +289,19 @@ def test_a_failed_publish_and_its_retry_count_what_reached_the_bus(account: Acco
     names = ("360dialog", "d360", None)
     with failing(aws.client("events"), "PutEvents", carries_the_last_message):
         failed = receive()
+        failed_again = receive()
     message = {"message": "temporarily unavailable"}
     assert outcome_fields(failed) == (503, "publish_failed", "current", 10, 0, message, *names)
     assert failed.events == []
+    assert outcome_fields(failed_again) == (
+        503,
+        "publish_failed",
+        "current",
+        0,
+        10,
+        message,
+        *names,
+    )
 
     retried = receive()
     counts = {"accepted": 2, "duplicates": 10}
