@@ -92,6 +92,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "tests/unit/test_publish_and_dedupe.py",
             "tests/integration/test_receiver.py",
             "tests/integration/test_receiver_store_failures.py",
+            "tests/integration/test_receiver_handshake.py",
         ],
     ),
     "safe_json": (["layers/hookgate/safe_json.py"], ["tests/unit/test_safe_json.py"]),

@@ -12,12 +12,17 @@ import boto3
 import pytest
 
 from hookgate.apigw import webhook_event
+from hookgate.errors import MalformedPayloadError
+from hookgate.models import NormalisedEvent, ProviderInfo, SecretVersions, Verdict
+from hookgate.plugin import hookimpl
+from hookgate.plugins import load_plugins
 from hookgate.runtime import get_receiver
 from hookgate_dev.providers.hookgate_sinch_conversation.samples import (
     SAMPLE_PAYLOADS,
     TEST_SECRET,
     signed_headers,
 )
+from hookgate_sinch_conversation.settings import SinchConversationSettings
 
 from .conftest import BUCKET, REGION, Account, LambdaContext, create_bus_with_queue
 
@@ -329,3 +334,212 @@ def test_through_a_function_url_the_path_names_the_webhook(
         {"message": "use POST"},
     )
     assert sinch_account.drain() == []
+
+
+def test_a_body_one_byte_over_the_limit_is_413_and_one_at_the_limit_is_accepted(
+    sinch_account: Account, receiver_app: ModuleType
+) -> None:
+    from hookgate.apigw import request_from_event
+
+    body = SAMPLE_PAYLOADS["sdk_test_vector"]
+    receiver = get_receiver()
+    receiver.max_body_bytes = len(body) - 1
+    event = event_for(body, signed(body))
+    assert call(receiver_app, event) == (413, {"message": "payload too large"})
+    outcome = receiver.receive(request_from_event(event), "sinch_conversation", "sinch-demo")
+    assert (outcome.status, outcome.outcome, outcome.reason, outcome.body) == (
+        413,
+        "too_large",
+        "body too large",
+        {"message": "payload too large"},
+    )
+    assert (outcome.provider, outcome.registration) == ("sinch_conversation", "sinch-demo")
+    assert sinch_account.drain() == []
+
+    receiver.max_body_bytes = len(body)
+    assert call(receiver_app, event) == (200, {"accepted": 1, "duplicates": 0})
+    assert len(sinch_account.drain()) == 1
+
+
+def test_an_unreadable_secret_is_logged_with_the_webhooks_names_and_the_error(
+    sinch_account: Account, receiver_app: ModuleType, caplog: pytest.LogCaptureFixture
+) -> None:
+    body = SAMPLE_PAYLOADS["sdk_test_vector"]
+    event = event_for(body, signed(body), registration="sinch-unset")
+    assert call(receiver_app, event) == (503, {"message": "temporarily unavailable"})
+    (line,) = [r for r in caplog.records if r.getMessage() == "secret unavailable"]
+    assert line.levelname == "ERROR"
+    assert (line.provider, line.registration) == ("sinch_conversation", "sinch-unset")  # type: ignore[attr-defined]
+    assert line.error == (  # type: ignore[attr-defined]
+        "Secrets Manager error ResourceNotFoundException for hookgate/sinch-unset"
+    )
+
+
+def outcome_of(event: dict[str, Any], registration: str = "sinch-demo") -> tuple[Any, ...]:
+    from hookgate.apigw import request_from_event
+
+    outcome = get_receiver().receive(request_from_event(event), "sinch_conversation", registration)
+    return (
+        outcome.status,
+        outcome.outcome,
+        outcome.body,
+        outcome.reason,
+        outcome.stage,
+        outcome.provider,
+        outcome.registration,
+    )
+
+
+def test_each_refusal_names_its_outcome_reason_stage_and_webhook(
+    sinch_account: Account, receiver_app: ModuleType
+) -> None:
+    body = SAMPLE_PAYLOADS["sdk_test_vector"]
+    unset = event_for(body, signed(body), registration="sinch-unset")
+    assert outcome_of(unset, "sinch-unset") == (
+        503,
+        "secret_unavailable",
+        {"message": "temporarily unavailable"},
+        None,
+        None,
+        "sinch_conversation",
+        "sinch-unset",
+    )
+
+    tampered = event_for(body + b" ", signed(body))
+    assert call(receiver_app, tampered) == (401, {"message": "unauthorized"})
+    assert outcome_of(tampered) == (
+        401,
+        "rejected",
+        {"message": "unauthorized"},
+        "signature mismatch",
+        None,
+        "sinch_conversation",
+        "sinch-demo",
+    )
+
+    not_json = b"this is not json"
+    malformed = event_for(not_json, signed(not_json))
+    status, answer = call(receiver_app, malformed)
+    assert status == 400
+    reason = answer["message"]
+    assert reason and reason != "None"
+    assert outcome_of(malformed) == (
+        400,
+        "malformed",
+        {"message": reason},
+        "malformed payload",
+        "current",
+        "sinch_conversation",
+        "sinch-demo",
+    )
+    assert sinch_account.drain() == []
+
+
+class UnstagedSinch:
+    """A stand-in ``sinch_conversation`` plugin: accepts without naming a secret version."""
+
+    @hookimpl
+    def hookgate_provider(self) -> ProviderInfo:
+        return ProviderInfo(
+            name="sinch_conversation", title="unstaged", settings_model=SinchConversationSettings
+        )
+
+    @hookimpl
+    def hookgate_verify(self) -> Verdict:
+        return Verdict.accept(None)
+
+    @hookimpl
+    def hookgate_parse(self) -> list[NormalisedEvent]:
+        raise MalformedPayloadError("nothing to parse")
+
+
+def test_a_verdict_without_a_secret_version_has_no_stage(sinch_account: Account) -> None:
+    get_receiver().host = load_plugins(use_entry_points=False, extra=[UnstagedSinch()])
+    body = SAMPLE_PAYLOADS["sdk_test_vector"]
+    assert outcome_of(event_for(body, {}))[:5] == (
+        400,
+        "malformed",
+        {"message": "nothing to parse"},
+        "malformed payload",
+        None,
+    )
+
+
+def test_a_miss_on_cached_secrets_rereads_them_once_and_a_success_never_does(
+    sinch_account: Account, receiver_app: ModuleType
+) -> None:
+    receiver = get_receiver()
+    receiver.secrets._refresh_interval = 0.0  # every miss may re-read
+    first, second = SAMPLE_PAYLOADS["sdk_test_vector"], SAMPLE_PAYLOADS["delivery_report"]
+    assert call(receiver_app, event_for(first, signed(first)))[0] == 200
+    reads = receiver.secrets.api_calls
+    assert call(receiver_app, event_for(first, signed(first)))[0] == 200
+    assert receiver.secrets.api_calls == reads, "an accepted webhook re-reads nothing"
+
+    new = {"webhook_secret": "changed-by-hand-0123456789"}
+    sinch_account.secretsmanager.put_secret_value(
+        SecretId="hookgate/sinch-demo", SecretString=json.dumps(new)
+    )
+    headers = {
+        **signed_headers(second, new, datetime.now(UTC)),
+        "content-type": "application/json",
+    }
+    assert outcome_of(event_for(second, headers))[:5] == (
+        200,
+        "accepted",
+        {"accepted": 1, "duplicates": 0},
+        None,
+        "current",
+    )
+    assert receiver.secrets.api_calls > reads
+
+
+TOKENS = object()
+
+
+class TokenMinded:
+    """A stand-in ``sinch_conversation`` plugin: needs the receiver's tokens and secret "k"."""
+
+    @hookimpl
+    def hookgate_provider(self) -> ProviderInfo:
+        return ProviderInfo(
+            name="sinch_conversation", title="tokens", settings_model=SinchConversationSettings
+        )
+
+    @hookimpl
+    def hookgate_verify(self, secrets: SecretVersions, tokens: object) -> Verdict:
+        if tokens is not TOKENS:
+            return Verdict.reject("no tokens", retryable_with_fresh_secrets=False)
+        for version, value in secrets.candidates("k"):
+            if value == "new":
+                return Verdict.accept(version.stage)
+        return Verdict.reject("old secret")
+
+    @hookimpl
+    def hookgate_parse(self) -> list[NormalisedEvent]:
+        raise MalformedPayloadError("verified")
+
+
+def test_both_verifications_get_the_receivers_bearer_tokens(sinch_account: Account) -> None:
+    receiver = get_receiver()
+    receiver.host = load_plugins(use_entry_points=False, extra=[TokenMinded()])
+    receiver.tokens = TOKENS  # type: ignore[assignment]
+    receiver.secrets._refresh_interval = 0.0
+    body = SAMPLE_PAYLOADS["sdk_test_vector"]
+    assert outcome_of(event_for(body, {}))[:5] == (
+        401,
+        "rejected",
+        {"message": "unauthorized"},
+        "old secret",
+        None,
+    )
+    sinch_account.secretsmanager.put_secret_value(
+        SecretId="hookgate/sinch-demo", SecretString=json.dumps({"k": "new"})
+    )
+    assert outcome_of(event_for(body, {}))[:5] == (
+        400,
+        "malformed",
+        {"message": "verified"},
+        "malformed payload",
+        "current",
+    )

@@ -258,3 +258,57 @@ def claims_or_records() -> list[dict[str, Any]]:
         TableName=TABLE
     )["Items"]
     return items
+
+
+def outcome_fields(outcome: Any) -> tuple[Any, ...]:
+    return (
+        outcome.status,
+        outcome.outcome,
+        outcome.stage,
+        outcome.accepted,
+        outcome.duplicates,
+        outcome.body,
+        outcome.provider,
+        outcome.registration,
+        outcome.reason,
+    )
+
+
+def test_a_failed_publish_and_its_retry_count_what_reached_the_bus(account: Account) -> None:
+    from hookgate.apigw import request_from_event
+    from hookgate.runtime import get_receiver
+
+    receiver = get_receiver()
+
+    def receive() -> Any:
+        return receiver.receive(request_from_event(batch_event()), "360dialog", "d360")
+
+    def carries_the_last_message(request: dict[str, Any]) -> bool:
+        return any(f"wamid.TEST{MESSAGES - 1:02d}" in e["Detail"] for e in request["Entries"])
+
+    names = ("360dialog", "d360", None)
+    with failing(aws.client("events"), "PutEvents", carries_the_last_message):
+        failed = receive()
+        failed_again = receive()
+    message = {"message": "temporarily unavailable"}
+    assert outcome_fields(failed) == (503, "publish_failed", "current", 10, 0, message, *names)
+    assert failed.events == []
+    assert outcome_fields(failed_again) == (
+        503,
+        "publish_failed",
+        "current",
+        0,
+        10,
+        message,
+        *names,
+    )
+
+    retried = receive()
+    counts = {"accepted": 2, "duplicates": 10}
+    assert outcome_fields(retried) == (200, "accepted", "current", 2, 10, counts, *names)
+    assert sorted(e.raw["id"] for e in retried.events) == ALL_IDS[10:]
+
+    again = receive()
+    counts = {"accepted": 0, "duplicates": MESSAGES}
+    assert outcome_fields(again) == (200, "duplicate", "current", 0, MESSAGES, counts, *names)
+    assert again.events == []

@@ -216,8 +216,9 @@ def test_a_replay_while_the_first_is_in_flight_is_refused_as_in_flight(
 ) -> None:
     store = DedupeStore("t", lambda: account["ddb"])
     assert store.claim("r", ["a", "b"], nonce="n1").to_publish == ["a", "b"]
-    with pytest.raises(InFlightError):
+    with pytest.raises(InFlightError) as caught:
         store.claim("r", ["a", "b"], nonce="n1")
+    assert str(caught.value) == "an event of this request is being published now"
     store.complete("r", ["a", "b"], nonce="n1")
     assert store.claim("r", ["a", "b"], nonce="n1").is_replay
 
@@ -324,3 +325,81 @@ def test_a_large_batch_completes_in_few_calls(account: dict[str, Any]) -> None:
     assert counting.calls["batch_write_item"] == 3 and "put_item" in counting.calls
     assert counting.calls["put_item"] == 60  # the conditional claims only
     assert store.claim("r", keys).duplicates == keys
+
+
+def test_release_keeps_completed_records_and_reports_any_other_store_error(
+    account: dict[str, Any],
+) -> None:
+    store = DedupeStore("t", lambda: account["ddb"])
+    store.claim("r", ["a", "b"])
+    store.complete("r", ["a"])
+    store.release("r", ["a", "b"])  # "a" is published: its record must stay
+    items = {i["pk"]["S"]: i["status"]["S"] for i in account["ddb"].scan(TableName="t")["Items"]}
+    assert items == {"event#r#a": "COMPLETED"}
+
+    with pytest.raises(DedupeStoreError) as caught:
+        DedupeStore("no-such-table", lambda: account["ddb"]).release("r", ["a"])
+    assert str(caught.value) == "cannot release claims: ResourceNotFoundException"
+
+
+class Throttled:
+    """The real moto client, but BatchWriteItem writes only ``per_call`` items a call."""
+
+    def __init__(self, real: Any, per_call: int) -> None:
+        self.real = real
+        self.per_call = per_call
+        self.batch_calls = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+    def batch_write_item(self, RequestItems: dict[str, list[Any]]) -> dict[str, Any]:
+        self.batch_calls += 1
+        ((table, requests),) = RequestItems.items()
+        done, left = requests[: self.per_call], requests[self.per_call :]
+        if done:
+            self.real.batch_write_item(RequestItems={table: done})
+        return {"UnprocessedItems": {table: left} if left else {}}
+
+
+def test_unprocessed_completions_are_retried_and_a_bounded_failure_is_reported(
+    account: dict[str, Any],
+) -> None:
+    slow = Throttled(account["ddb"], per_call=2)
+    store = DedupeStore("t", lambda: slow)
+    store.claim("r", ["a", "b", "c"])
+    store.complete("r", ["a", "b", "c"])
+    assert slow.batch_calls == 2
+    items = {i["pk"]["S"]: i["status"]["S"] for i in account["ddb"].scan(TableName="t")["Items"]}
+    assert items == {f"event#r#{k}": "COMPLETED" for k in "abc"}
+
+    stuck = Throttled(account["ddb"], per_call=0)
+    with pytest.raises(DedupeStoreError) as caught:
+        DedupeStore("t", lambda: stuck).complete("r", ["d", "e"])
+    assert str(caught.value) == "2 completions left unprocessed"
+    assert stuck.batch_calls == 3
+
+
+def test_a_key_over_512_characters_is_stored_by_its_sha256_and_one_at_512_as_is(
+    account: dict[str, Any],
+) -> None:
+    import hashlib
+
+    store = DedupeStore("t", lambda: account["ddb"])
+    at_limit, over = "k" * 512, "k" * 513
+    store.claim("r", [at_limit, over])
+    digest = hashlib.sha256(over.encode()).hexdigest()
+    keys = {i["pk"]["S"] for i in account["ddb"].scan(TableName="t")["Items"]}
+    assert keys == {f"event#r#{at_limit}", f"event#r#sha256:{digest}"}
+    store.complete("r", [at_limit, over])
+    assert store.claim("r", [over, at_limit]).duplicates == [over, at_limit]
+
+
+def test_a_signed_request_meeting_a_record_completed_without_a_nonce_is_a_duplicate(
+    account: dict[str, Any],
+) -> None:
+    store = DedupeStore("t", lambda: account["ddb"])
+    store.claim("r", ["a"])
+    store.complete("r", ["a"])
+    signed = store.claim("r", ["a"], nonce="n1")
+    assert (signed.duplicates, signed.replayed, signed.is_replay) == (["a"], False, False)
