@@ -44,13 +44,6 @@ def hookgate_provider() -> ProviderInfo:
     )
 
 
-def _settings(registration: Registration) -> HmacSettings:
-    settings = registration.settings
-    if not isinstance(settings, HmacSettings):
-        raise TypeError(f"registration {registration.name!r} has no hmac settings")
-    return settings
-
-
 def signed_bytes(settings: HmacSettings, body: bytes, timestamp: str) -> bytes:
     """Return what the sender signs: ``settings.signed_payload`` with the raw body in place."""
     before, _, after = settings.signed_payload.partition("{body}")
@@ -113,7 +106,7 @@ def hookgate_verify(
 @hookimpl
 def hookgate_parse(request: InboundRequest, registration: Registration) -> list[NormalisedEvent]:
     """Return the delivery's one event, typed from the configured JSON path or header."""
-    settings = _settings(registration)
+    settings = registration.settings_as(HmacSettings)
     delivery_id = None
     if settings.event_id_header is not None:
         delivery_id = (request.header(settings.event_id_header) or "").strip()[:200] or None

@@ -139,8 +139,7 @@ def hookgate_handshake(request: InboundRequest, secrets: SecretVersions) -> Hand
 @hookimpl
 def hookgate_parse(request: InboundRequest, registration: Registration) -> list[NormalisedEvent]:
     """Parse Meta's envelope into one event per item; another JSON object is one ``unknown``."""
-    if not isinstance(registration.settings, MetaWhatsAppSettings):
-        raise TypeError(f"registration {registration.name!r} has no meta_whatsapp settings")
+    registration.settings_as(MetaWhatsAppSettings)
     payload = load_object(request.body)
     if is_envelope(payload):
         return parse_envelope(

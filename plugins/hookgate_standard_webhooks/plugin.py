@@ -46,13 +46,6 @@ def hookgate_provider() -> ProviderInfo:
     )
 
 
-def _settings(registration: Registration) -> StandardWebhooksSettings:
-    settings = registration.settings
-    if not isinstance(settings, StandardWebhooksSettings):
-        raise TypeError(f"registration {registration.name!r} has no standard_webhooks settings")
-    return settings
-
-
 def _signed_at(timestamp: str) -> datetime | None:
     if not timestamp.isascii() or not timestamp.isdigit() or len(timestamp) > 12:
         return None
@@ -102,5 +95,9 @@ def hookgate_parse(request: InboundRequest, registration: Registration) -> list[
     """Return the delivery's one event, keyed by ``webhook-id`` (the same on every retry)."""
     webhook_id = (request.header("webhook-id") or "").strip() or None
     return parse_generic(
-        request, registration, _settings(registration), provider=PROVIDER, event_id=webhook_id
+        request,
+        registration,
+        registration.settings_as(StandardWebhooksSettings),
+        provider=PROVIDER,
+        event_id=webhook_id,
     )
