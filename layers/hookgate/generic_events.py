@@ -26,7 +26,7 @@ MAX_NAME_LENGTH: Final = 200
 class GenericEventSettings(BaseModel):
     """Where a generic provider finds an event's name and id, and how names map to types."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     # Dotted path to the event name in the JSON body; list items by index ("events.0.type").
     event_type_path: str = Field(default="type", min_length=1, max_length=200)

@@ -20,7 +20,7 @@ class PlannedChange(BaseModel):
     printed and stored without revealing a secret.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     registration: str
     provider: str

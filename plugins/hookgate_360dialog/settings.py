@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 class Dialog360Settings(BaseModel):
     """How a 360dialog webhook is set up and authenticated."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     # The custom header the registration sets on the webhook (360dialog sends it verbatim).
     auth_header: str = Field(default="x-hookgate-token", min_length=1, max_length=128)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 class InsiderOneSettings(BaseModel):
     """Which Insider One webhook API the registration uses."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     # v1: Insider calls with "Authorization: Bearer <apiKey>"; v2: with an OAuth2 access token
     # fetched from hookgate's token endpoint.

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 class MetaWhatsAppSettings(BaseModel):
     """Facts about the Meta app; verification needs none of them, sync needs ``app_id``."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     # The Meta app the webhook belongs to.
     app_id: str | None = Field(default=None, pattern=r"^[0-9]{1,32}$")

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 class SinchConversationSettings(BaseModel):
     """Which Sinch app the webhook belongs to and how strictly deliveries are checked."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     project_id: str = Field(min_length=1)
     app_id: str = Field(min_length=1)

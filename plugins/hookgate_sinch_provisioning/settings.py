@@ -23,7 +23,7 @@ class SinchProvisioningSettings(BaseModel):
     timestamp may be. ``signature_scheme`` picks the verifier (see :data:`SignatureScheme`).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     project_id: str = Field(min_length=1, max_length=128)
     timestamp_tolerance_seconds: int = Field(default=300, ge=30, le=3600)
