@@ -1,4 +1,4 @@
-"""A botocore data loader that finds one service without listing all of them.
+"""A botocore data loader that finds one service without listing all of them, and parses fast.
 
 Before loading a service model botocore checks that the service exists by listing every
 service under its search paths (about 400 directories, each listed and its versions probed)
@@ -8,15 +8,38 @@ looking in the one service's own directory, with the same rule as botocore's lis
 directory of that name under a search path that has an API version holding a model of the type.
 Anything else that reads the listing (iterating it, its length, an unknown name's error
 message) gets botocore's full listing, computed once when first needed.
+
+botocore parses its data files into ``OrderedDict`` objects, which makes ``json`` call back into
+Python for every object and doubles the parse time (the 1.2 MB endpoint table alone: about 14
+ms against 28 ms). :class:`DictFileLoader` parses them into plain dicts, which keep the files'
+order as well and which is all botocore does with them.
 """
 
 from __future__ import annotations
 
+import gzip
+import json
 import os
 from collections.abc import Iterator, Sequence
 from typing import Any, TypeIs, overload
 
-from botocore.loaders import Loader, create_loader
+from botocore.loaders import JSONFileLoader, Loader, create_loader
+
+# botocore's own order: a plain file before a compressed one
+_OPENERS: tuple[tuple[str, Any], ...] = ((".json", open), (".json.gz", gzip.open))
+
+
+class DictFileLoader(JSONFileLoader):
+    """botocore's data file loader, parsing into plain dicts instead of ``OrderedDict``."""
+
+    def load_file(self, file_path: str) -> Any:
+        """Return the data in ``file_path`` + ``.json`` or ``.json.gz``; None when neither is."""
+        for extension, opener in _OPENERS:
+            path = file_path + extension
+            if os.path.isfile(path):
+                with opener(path, "rb") as file:
+                    return json.loads(file.read().decode("utf-8"))
+        return None
 
 
 class ServiceNames(Sequence[str]):
@@ -87,10 +110,14 @@ class ServiceLoader(Loader):
 
 
 def service_loader(data_path: str | None) -> ServiceLoader:
-    """Return a :class:`ServiceLoader` with the search paths botocore would use.
+    """Return a :class:`ServiceLoader` with the search paths botocore would use, parsing plainly.
 
     ``data_path`` is the session's ``data_path`` setting (``AWS_DATA_PATH``), as botocore's own
     ``create_loader`` reads it.
     """
     paths = create_loader(data_path).search_paths
-    return ServiceLoader(extra_search_paths=list(paths), include_default_search_paths=False)
+    return ServiceLoader(
+        extra_search_paths=list(paths),
+        file_loader=DictFileLoader(),
+        include_default_search_paths=False,
+    )

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 from pathlib import Path
 
 import pytest
 from botocore.exceptions import UnknownServiceError
+from botocore.loaders import JSONFileLoader, Loader
 
 from hookgate import aws
-from hookgate.service_loader import ServiceLoader, ServiceNames, service_loader
+from hookgate.service_loader import DictFileLoader, ServiceLoader, ServiceNames, service_loader
 
 SERVICE = "service-2"
 
@@ -112,7 +114,8 @@ def test_clients_share_one_session_with_the_service_loader(monkeypatch: pytest.M
     try:
         secrets, events = aws.client("secretsmanager"), aws.client("events")
         assert aws.client("secretsmanager") is secrets
-        assert type(aws._session().get_component("data_loader")) is ServiceLoader
+        loader = aws._session().get_component("data_loader")
+        assert type(loader) is ServiceLoader and type(loader.file_loader) is DictFileLoader
         assert secrets.meta.service_model.service_name == "secretsmanager"
         assert events.meta.service_model.service_name == "events"
         assert events.meta.config.read_timeout == 5 and events.meta.config.connect_timeout == 2
@@ -124,3 +127,26 @@ def test_clients_share_one_session_with_the_service_loader(monkeypatch: pytest.M
     finally:
         aws.client.cache_clear()
         aws._session.cache_clear()
+
+
+def test_data_files_parse_into_the_same_plain_dicts(tmp_path: Path) -> None:
+    plain, ordered = DictFileLoader(), JSONFileLoader()
+    builtin = Path(Loader.BUILTIN_DATA_PATH)
+    for name in ("endpoints", "dynamodb/2012-08-10/service-2", "events/2015-10-07/service-2"):
+        data = plain.load_file(str(builtin / name))
+        assert type(data) is dict and data == ordered.load_file(str(builtin / name))
+        assert list(data) == list(ordered.load_file(str(builtin / name)))  # the file's order
+    (tmp_path / "both.json").write_text('{"from": "json", "b": {"c": [1, "\\u00e9"]}}')
+    with gzip.open(tmp_path / "both.json.gz", "wb") as file:
+        file.write(b'{"from": "gz"}')
+    with gzip.open(tmp_path / "packed.json.gz", "wb") as file:
+        file.write('{"from": "gz", "text": "caf\u00e9"}'.encode())
+    (tmp_path / "empty.json").write_text("{}")
+    assert plain.load_file(str(tmp_path / "both")) == {"from": "json", "b": {"c": [1, "\u00e9"]}}
+    assert plain.load_file(str(tmp_path / "packed")) == {"from": "gz", "text": "caf\u00e9"}
+    assert plain.load_file(str(tmp_path / "empty")) == {}
+    assert plain.load_file(str(tmp_path / "missing")) is None
+    (tmp_path / "folder.json").mkdir()
+    assert plain.load_file(str(tmp_path / "folder")) is None
+    for name in ("both", "packed", "empty", "missing", "folder"):
+        assert plain.load_file(str(tmp_path / name)) == ordered.load_file(str(tmp_path / name))
