@@ -414,6 +414,8 @@ def test_function_settings_match_what_the_code_reads(template: dict[str, Any]) -
     assert function["Runtime"] == "python3.13"
     assert function["Architectures"] == ["arm64"]
     assert function["Environment"]["Variables"]["HOOKGATE_CONFIG"] == "/opt/hookgate.json"
+    # a cold start skips pydantic's scan of every distribution for plugins (the layer has none)
+    assert function["Environment"]["Variables"]["PYDANTIC_DISABLE_PLUGINS"] == "__all__"
     receiver = _receiver(template)
     assert receiver["Layers"] == [{"Ref": "HookgateLayer"}]
     assert set(receiver["Environment"]["Variables"]) == {
