@@ -6,6 +6,7 @@
     APIGatewayHttpResolver + a boto3 events client + hmac + json: verify, PutEvents, 200).
     Timed inside each child from before its first import to the handler's return. The two
     alternate; medians and their ratio are reported (target: hookgate / reference <= 1.2).
+    ``--phases`` then runs a hookgate child that times each phase of its cold start.
 (b) Warm: in one process, the median handler time per webhook (each with a fresh nonce; secrets
     cached; the publisher and the de-duplication store replaced by in-memory stand-ins) against
     the floor: HMAC-SHA256 + compare_digest + pydantic ``model_validate_json`` of the same body.
@@ -20,7 +21,7 @@
     cache period after the first read, no value fetched twice).
 (e) The size of the built layer (``make build`` first; zipped as Lambda stores it).
 
-    .venv/bin/python benchmarks/receiver_bench.py [--runs 9] [--iterations 2000] [--json]
+    .venv/bin/python benchmarks/receiver_bench.py [--runs 9] [--iterations 2000] [--json] [--phases]
 
 Ratios, not absolute times: the machine is noisy (toolchain.md). Prints PASS/MISS, never fails.
 """
@@ -76,6 +77,48 @@ sys.__stderr__.write(
     json.dumps({"ms": (t1 - t0) * 1000, "status": response["statusCode"], "accepted": accepted}) + "\\n"
 )
 """
+
+# The hookgate child again, each step timed (--phases): where the cold start goes. The steps
+# the handler would take lazily (plugins and config, botocore, the clients) are taken first.
+CHILD_PHASES = """
+import time
+marks = [time.perf_counter()]
+import importlib.util, json, sys
+spec = importlib.util.spec_from_file_location("app", sys.argv[1])
+app = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(app)
+marks.append(time.perf_counter())
+from hookgate import aws, runtime
+runtime.get_receiver()
+marks.append(time.perf_counter())
+import botocore.config, botocore.session
+marks.append(time.perf_counter())
+for service in ("secretsmanager", "dynamodb", "events"):
+    aws.client(service)
+marks.append(time.perf_counter())
+event = json.loads(sys.argv[2])
+
+class Context:
+    function_name = "bench"; function_version = "$LATEST"; memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:bench"
+    aws_request_id = "bench"
+
+response = app.lambda_handler(event, Context())
+marks.append(time.perf_counter())
+steps = [(b - a) * 1000 for a, b in zip(marks, marks[1:])]
+accepted = json.loads(response["body"]).get("accepted")
+sys.__stderr__.write(
+    json.dumps({"ms": sum(steps), "status": response["statusCode"], "accepted": accepted, "steps": steps})
+    + "\\n"
+)
+"""
+PHASES = (
+    "import the handler (pydantic, Powertools, hookgate)",
+    "load the plugins and the configuration",
+    "import botocore",
+    "create the Secrets Manager, DynamoDB and EventBridge clients",
+    "serve the first request (5 AWS calls)",
+)
 
 CHILD_REFERENCE = """
 import time
@@ -290,8 +333,12 @@ def _child(code: str, env: dict[str, str]) -> dict[str, Any]:
     return measured
 
 
-def cold_start(runs: int) -> dict[str, Any]:
-    """Alternate fresh hookgate and reference children; return medians and the ratio."""
+def cold_start(runs: int, phases: bool = False) -> dict[str, Any]:
+    """Alternate fresh hookgate and reference children; return medians and the ratio.
+
+    With ``phases``, also run the phase-timed hookgate child ``runs`` times (after the measured
+    runs, so the ratio is unaffected) and add the median of each phase.
+    """
     import logging
 
     from moto.server import ThreadedMotoServer
@@ -316,16 +363,25 @@ def cold_start(runs: int) -> dict[str, Any]:
                     raise RuntimeError(f"unexpected answers: {first} {second}")
                 ours.append(first["ms"])
                 reference.append(second["ms"])
+            steps = [_child(CHILD_PHASES, env) for _ in range(runs if phases else 0)]
     finally:
         server.stop()
     ours_median, reference_median = statistics.median(ours), statistics.median(reference)
-    return {
+    result: dict[str, Any] = {
         "hookgate_ms": round(ours_median, 1),
         "reference_ms": round(reference_median, 1),
         "ratio": round(ours_median / reference_median, 3),
         "target": 1.2,
         "runs": runs,
     }
+    if steps:
+        if any(step["accepted"] != 1 for step in steps):
+            raise RuntimeError(f"a phase-timed child did not publish: {steps}")
+        result["phases_ms"] = {
+            name: round(statistics.median(step["steps"][i] for step in steps), 1)
+            for i, name in enumerate(PHASES)
+        }
+    return result
 
 
 class _StubPublisher:
@@ -684,9 +740,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=9, help="cold-start runs of each child")
     parser.add_argument("--iterations", type=int, default=2000, help="warm handler calls")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument(
+        "--phases", action="store_true", help="also time each phase of hookgate's cold start"
+    )
     args = parser.parse_args()
     results = {
-        "cold_start": cold_start(args.runs),
+        "cold_start": cold_start(args.runs, phases=args.phases),
         "warm": warm(args.iterations),
         "warm_stages": warm_stages(args.iterations),
         "verify_only": verify_only(args.iterations * 5),
@@ -706,6 +765,11 @@ def main() -> None:
         f"  cold start  hookgate {cold['hookgate_ms']:8.1f} ms   reference {cold['reference_ms']:8.1f} ms"
         f"   ratio {cold['ratio']:.2f}  (target <= {cold['target']})  {verdict(cold['ratio'], cold['target'])}"
     )
+    if "phases_ms" in cold:
+        print(
+            "  cold start, hookgate by phase (medians, phase-timed children): "
+            + ", ".join(f"{name} {ms:.1f} ms" for name, ms in cold["phases_ms"].items())
+        )
     print(
         f"  warm        handler  {hot['handler_us']:8.1f} us   floor     {hot['floor_us']:8.1f} us"
         f"   ratio {hot['ratio']:.2f}  (target <= {hot['target']})  {verdict(hot['ratio'], hot['target'])}"
