@@ -1,16 +1,24 @@
-"""Receiver Lambda: API Gateway HTTP API → hookgate's receive pipeline → HTTP answer."""
+"""Receiver Lambda: API Gateway HTTP API → hookgate's receive pipeline → HTTP answer.
+
+The garbage collector is paused from the imports to the end of the first invocation, then the
+objects of the cold start are frozen (:mod:`hookgate.coldstart`).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from hookgate import coldstart
 
-from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.typing import LambdaContext
+coldstart.pause()
 
-from hookgate import webhook_http
-from hookgate.observe import traced
-from hookgate.runtime import get_receiver
-from hookgate.webhook_metrics import WebhookMetrics
+from typing import Any  # noqa: E402 - imported with the collector paused (see above)
+
+from aws_lambda_powertools import Logger  # noqa: E402
+from aws_lambda_powertools.utilities.typing import LambdaContext  # noqa: E402
+
+from hookgate import webhook_http  # noqa: E402
+from hookgate.observe import traced  # noqa: E402
+from hookgate.runtime import get_receiver  # noqa: E402
+from hookgate.webhook_metrics import WebhookMetrics  # noqa: E402
 
 logger = Logger(service="hookgate")
 metrics = WebhookMetrics()
@@ -20,4 +28,7 @@ metrics = WebhookMetrics()
 @traced
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Handle ``POST|GET /webhooks/{provider}/{registration}``."""
-    return webhook_http.answer(event, get_receiver, metrics)
+    try:
+        return webhook_http.answer(event, get_receiver, metrics)
+    finally:
+        coldstart.resume()  # after the first invocation: nothing to do

@@ -211,9 +211,13 @@ def get_rotation_engine() -> RotationEngine:
 
 
 def reset() -> None:
-    """Forget every per-container object (tests, and the local stack between runs)."""
-    from hookgate import config, plugins  # noqa: PLC0415
+    """Forget every per-container object (tests, and the local stack between runs).
 
+    A cold start's pause of the garbage collector ends here too, if no handler ended it.
+    """
+    from hookgate import coldstart, config, plugins  # noqa: PLC0415
+
+    coldstart.resume()
     for cached in (
         get_receiver,
         get_token_endpoint,

@@ -4,7 +4,8 @@ A fresh Python process imports functions/receiver/app.py as Lambda does, builds 
 pipeline for one Sinch Conversation registration and creates its three AWS clients (no request:
 creating a client makes no network call). Then it reports which pydantic models have built
 their validators, which optional distributions were imported, and whether botocore listed every
-service it knows. ``receiver_bench.py`` (a) measures what these choices save.
+service it knows, and when the garbage collector ran.
+``receiver_bench.py`` (a) measures what these choices save.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 HANDLER = ROOT / "functions" / "receiver" / "app.py"
 
 PROBE = """
-import importlib.util, json, sys
+import gc, importlib.util, json, sys
 from botocore.loaders import Loader
 
 listings = []  # botocore's listing of every service it knows, whoever asks for it
@@ -30,10 +31,16 @@ everything = Loader.list_available_services
 Loader.list_available_services = lambda self, type_name: listings.append(type_name) or everything(
     self, type_name
 )
+import hookgate  # the package (pluggy, the hookspecs) imports before the handler can pause
+
+collections = []  # the garbage collector's passes from the pause to the first answer
+gc.callbacks.append(lambda phase, info: phase == "start" and collections.append(info["generation"]))
 spec = importlib.util.spec_from_file_location("receiver_app", sys.argv[1])
 app = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(app)
+imported = {"enabled": gc.isenabled(), "frozen": gc.get_freeze_count()}
 from hookgate import aws, runtime
+from hookgate.apigw import build_event
 from pydantic import BaseModel
 
 runtime.get_receiver()
@@ -47,10 +54,31 @@ def models(cls):
         yield from models(sub)
 
 
+built = dict(models(BaseModel))
+event = build_event(  # a registration nobody declared: answered without any AWS call
+    method="POST",
+    path="/webhooks/sinch_conversation/nobody",
+    route_key="POST /webhooks/{provider}/{registration}",
+    path_parameters={"provider": "sinch_conversation", "registration": "nobody"},
+    headers={"content-type": "application/json"},
+    body=b"{}",
+)
+
+
+class Context:
+    function_name = "cold"; function_version = "$LATEST"; memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:cold"
+    aws_request_id = "cold"
+
+
+status = app.lambda_handler(event, Context())["statusCode"]
+answered = {"enabled": gc.isenabled(), "frozen": gc.get_freeze_count(), "status": status}
+gc.callbacks.clear()
 print(json.dumps({
-    "models": dict(models(BaseModel)),
+    "models": built,
     "modules": sorted({name.split(".")[0] for name in sys.modules}),
     "listings": listings,
+    "collector": {"collections": collections, "imported": imported, "answered": answered},
 }))
 """
 
@@ -128,3 +156,14 @@ def test_creating_the_clients_never_lists_every_botocore_service(
     cold_start: dict[str, Any],
 ) -> None:
     assert cold_start["listings"] == []
+
+
+def test_the_collector_pauses_from_the_import_to_the_first_answer_then_freezes(
+    cold_start: dict[str, Any],
+) -> None:
+    collector = cold_start["collector"]
+    assert collector["imported"] == {"enabled": False, "frozen": 0}
+    assert collector["collections"] == []
+    answered = collector["answered"]
+    assert answered["status"] == 404 and answered["enabled"] is True
+    assert answered["frozen"] > 20_000  # the modules, classes, models and clients built
