@@ -43,8 +43,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 PRICES = Path(__file__).with_name("prices.toml")
-MINUTES_PER_MONTH = 30 * 24 * 60
-SECONDS_PER_MONTH = MINUTES_PER_MONTH * 60
+SECONDS_PER_MONTH = 30 * 24 * 3600
 EVENT_CHUNK_BYTES = 64 * 1024
 TARGET_CALLS = 3
 TARGET_MONTHLY_AT_1M = 15.0
@@ -196,6 +195,13 @@ def _mix(stack: Any, factory: Any, client: Any, mix: int, result: Measurement) -
     return deliveries
 
 
+def _cache_seconds() -> float:
+    """Return the receivers' secret cache period: the deployed default, hookgate's own."""
+    from hookgate.secrets import DEFAULT_TTL_SECONDS
+
+    return DEFAULT_TTL_SECONDS
+
+
 def measure(per_target: int, mix: int) -> Measurement:
     """Run (a) and (b) on a fresh local stack."""
     os.environ.setdefault(
@@ -208,7 +214,7 @@ def measure(per_target: int, mix: int) -> Measurement:
     from hookgate_dev.local.stack import LocalStack
 
     environment = {
-        "HOOKGATE_SECRET_CACHE_SECONDS": "60",
+        "HOOKGATE_SECRET_CACHE_SECONDS": str(_cache_seconds()),
         "HOOKGATE_SECRET_REFRESH_SECONDS": "30",
         "POWERTOOLS_LOG_LEVEL": "ERROR",
     }
@@ -394,11 +400,11 @@ def compute(
         rate = webhooks_a_month * per_webhook / SECONDS_PER_MONTH
         busy = rate * value("busy_hour_factor") * (billed_ms / 1000)
         containers = max(1, math.ceil(busy))
-        # One ListSecretVersionIds per secret per warm container per cache period (60 s), only
-        # while the secret is used: never more reads than the secret's own webhooks.
+        # One ListSecretVersionIds per secret per warm container per cache period, only while
+        # the secret is used: never more reads than the secret's own webhooks.
         per_secret = min(
             webhooks_a_month * per_webhook / max(1, measured.secrets_in_use),
-            containers * MINUTES_PER_MONTH,
+            containers * SECONDS_PER_MONTH / _cache_seconds(),
         )
         reads = per_secret * (measured.secrets_in_use + 1)  # + the token signing key
         return {
