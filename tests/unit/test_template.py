@@ -427,6 +427,24 @@ def test_function_settings_match_what_the_code_reads(template: dict[str, Any]) -
     assert table["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
 
 
+def test_the_rotation_function_outlasts_set_secrets_longest_wait(
+    template: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """setSecret sleeps the propagation (cache TTL + 15 s), may wait for the lease, then calls
+    the provider (a few calls of at most 13 s each): all of it inside one invocation."""
+    from hookgate.provider_http import DEFAULT_TIMEOUT
+    from hookgate.rotation import LEASE_WAIT_SECONDS
+    from hookgate.runtime import propagation_seconds
+
+    for name in ("HOOKGATE_SECRET_CACHE_SECONDS", "HOOKGATE_ROTATION_PROPAGATION_SECONDS"):
+        monkeypatch.delenv(name, raising=False)
+    rotation = template["Resources"]["RotationFunction"]["Properties"]
+    assert "HOOKGATE_SECRET_CACHE_SECONDS" not in str(template)  # the code's default is deployed
+    assert DEFAULT_TIMEOUT.read is not None and DEFAULT_TIMEOUT.connect is not None
+    provider_calls = 4 * (DEFAULT_TIMEOUT.read + DEFAULT_TIMEOUT.connect)
+    assert propagation_seconds() + LEASE_WAIT_SECONDS + provider_calls <= rotation["Timeout"]
+
+
 def test_layer_is_built_by_its_makefile_in_the_repository_root(template: dict[str, Any]) -> None:
     layer = template["Resources"]["HookgateLayer"]
     assert layer["Metadata"]["BuildMethod"] == "makefile"
