@@ -426,7 +426,16 @@ def compute(
             "http_api": sum(month.values()) + per_million * volume / million,
             "function_url": sum(month.values()) + url_per_million * volume / million,
         }
+    # What one accepted single-event webhook cannot do without, before any log or duration:
+    # the front's request, Lambda's request, the event, and exactly-once's claim and completion.
+    floor = {
+        "api_gateway": price(prices, "api_gateway_http_request", million),
+        "lambda_requests": price(prices, "lambda_request", million),
+        "eventbridge_events": price(prices, "eventbridge_custom_event", million),
+        "dynamodb_writes": price(prices, "dynamodb_write_request_unit", 2 * million),
+    }
     return {
+        "floor_http_api": floor,
         "requests_per_webhook": per_webhook,
         "events_per_webhook": events,
         "wru_per_webhook": wru,
@@ -487,6 +496,13 @@ def report(measured: Measurement, figures: dict[str, Any], prices: dict[str, Any
         print(
             f"  total, {label:13} ${usd:7.2f}  (target <= ${hookdeck:.2f})  {_verdict(usd <= hookdeck)}"
         )
+    floor = figures["floor_http_api"]
+    parts = " + ".join(f"{name} ${usd:.2f}" for name, usd in floor.items())
+    least = sum(floor.values())
+    print(
+        f"  least possible behind the HTTP API, exactly once: {parts} = ${least:.2f}"
+        + (" (over the target whatever else is cut)" if least > hookdeck else "")
+    )
     for volume, total in figures["totals"].items():
         fixed = ", ".join(f"{k} ${v:.2f}" for k, v in total["fixed"].items())
         print(
