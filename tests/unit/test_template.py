@@ -379,9 +379,23 @@ def test_the_endpoint_parameter_puts_the_receiver_behind_a_function_url_only_whe
     }
     resources = template["Resources"]
     url, permission = resources["ReceiverFunctionUrl"], resources["ReceiverFunctionUrlPermission"]
-    assert url["Condition"] == permission["Condition"] == "UseFunctionUrl"
+    invoke = resources["ReceiverFunctionUrlInvokePermission"]
+    assert url["Condition"] == permission["Condition"] == invoke["Condition"] == "UseFunctionUrl"
     assert url["Properties"]["TargetFunctionArn"] == {"Fn::GetAtt": ["ReceiverFunction", "Arn"]}
-    assert permission["Properties"]["FunctionName"] == {"Ref": "ReceiverFunction"}
+    assert url["Properties"]["AuthType"] == "NONE"
+    assert permission["Properties"] == {
+        "FunctionName": {"Ref": "ReceiverFunction"},
+        "Action": "lambda:InvokeFunctionUrl",
+        "Principal": "*",
+        "FunctionUrlAuthType": "NONE",
+    }
+    # A public URL created since October 2025 needs both actions; the second only through it.
+    assert invoke["Properties"] == {
+        "FunctionName": {"Ref": "ReceiverFunction"},
+        "Action": "lambda:InvokeFunction",
+        "Principal": "*",
+        "InvokedViaFunctionUrl": True,
+    }
     # Sync and rotation register and push the URL providers deliver to: the same choice.
     for function in ("SyncFunction", "RotationFunction"):
         variables = resources[function]["Properties"]["Environment"]["Variables"]

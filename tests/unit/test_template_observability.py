@@ -116,7 +116,8 @@ def test_receiver_alarms_read_the_all_providers_dimension_set(template: dict[str
 def test_dashboard_is_valid_json_and_shows_every_alarm(template: dict[str, Any]) -> None:
     text = template["Resources"]["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
     shown = {m.removesuffix(".Arn") for m in _SUB_VARIABLE.findall(text) if m.endswith(".Arn")}
-    assert shown == set(alarms(template))
+    unconditional = {n for n in alarms(template) if "Condition" not in template["Resources"][n]}
+    assert shown == unconditional
     widgets = {w["properties"]["title"]: w for w in dashboard_body(template)["widgets"]}
     # The reason is not a metric dimension (a series per provider and reason cost more than the
     # rest together): the widget counts the receiver's refusal log lines.
@@ -207,4 +208,19 @@ def test_api_gateways_own_5xx_are_alarmed(template: dict[str, Any]) -> None:
     ]
     assert template["Resources"]["HttpApi"]["Type"] == "AWS::Serverless::HttpApi"
     assert "StageName" not in template["Resources"]["HttpApi"]["Properties"]  # so: $default
+    assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (1, "GreaterThanOrEqualToThreshold")
+
+
+def test_a_function_urls_own_5xx_are_alarmed_when_it_fronts_the_receiver(
+    template: dict[str, Any],
+) -> None:
+    resource = template["Resources"]["ReceiverUrlServerErrorsAlarm"]
+    assert resource["Condition"] == template["Resources"]["ReceiverFunctionUrl"]["Condition"]
+    alarm = resource["Properties"]
+    assert (alarm["Namespace"], alarm["MetricName"], alarm["Statistic"]) == (
+        "AWS/Lambda",
+        "Url5xxCount",
+        "Sum",
+    )
+    assert alarm["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": "ReceiverFunction"}}]
     assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (1, "GreaterThanOrEqualToThreshold")
