@@ -144,8 +144,12 @@ class Callback(BaseModel):
     message_delivery_report: Report
 
 
-def _body() -> bytes:
-    """A 2 KB Sinch delivery report (the size toolchain.md's hot-path figures use)."""
+def _body(serial: int = 0) -> bytes:
+    """A 2 KB Sinch delivery report (the size toolchain.md's hot-path figures use).
+
+    ``serial`` goes into the message id (same length whatever its value): each warm webhook is a
+    new delivery report, so it is published rather than answered as a duplicate.
+    """
     metadata = json.dumps({"order": "A-1029384756", "campaign": "winter-sale", "notes": "x" * 1200})
     return json.dumps(
         {
@@ -156,7 +160,7 @@ def _body() -> bytes:
             "correlation_id": "corr-7f3a9",
             "message_metadata": "batch-42",
             "message_delivery_report": {
-                "message_id": "01EQBC1A3BEK731GY4YXEN0C2R",
+                "message_id": f"01EQBC1A3BEK731GY4YX{serial:06d}",
                 "conversation_id": "01EPYATA64TMNZ1FV02JKF12JF",
                 "status": "DELIVERED",
                 "channel_identity": {
@@ -398,7 +402,7 @@ def warm(iterations: int, rounds: int = 10) -> dict[str, Any]:
     with _in_process_receiver("bench_receiver_app") as (app, receiver):
         body = _body()
         per_round = max(1, iterations // rounds)
-        events = [_event(body) for _ in range(per_round * rounds + 1)]
+        events = [_event(_body(1 + n)) for n in range(per_round * rounds + 1)]
 
         class Context:
             function_name = "bench"
@@ -424,11 +428,12 @@ def warm(iterations: int, rounds: int = 10) -> dict[str, Any]:
         presented = headers["x-sinch-webhook-signature"].encode()
         from hookgate.apigw import request_from_event
 
-        core_events = [_event(body) for _ in range(per_round * rounds)]
+        core_events = [_event(_body(500_000 + n)) for n in range(per_round * rounds)]
         handler_ns: list[int] = []
         core_ns: list[int] = []
         floor_ns: list[int] = []
         statuses: set[int] = set()
+        bodies: set[str] = set()
         with _quiet_stdout():
             for r in range(rounds):
                 for event in events[r * per_round : (r + 1) * per_round]:
@@ -436,6 +441,7 @@ def warm(iterations: int, rounds: int = 10) -> dict[str, Any]:
                     response = app.lambda_handler(event, context)
                     handler_ns.append(time.perf_counter_ns() - start)
                     statuses.add(response["statusCode"])
+                    bodies.add(response["body"])
                 for event in core_events[r * per_round : (r + 1) * per_round]:
                     start = time.perf_counter_ns()
                     receiver.receive(request_from_event(event), "sinch_conversation", REGISTRATION)
@@ -446,8 +452,8 @@ def warm(iterations: int, rounds: int = 10) -> dict[str, Any]:
                     hmac.compare_digest(digest, presented)
                     Callback.model_validate_json(body)
                     floor_ns.append(time.perf_counter_ns() - start)
-    if statuses != {200}:
-        raise RuntimeError(f"warm run answered {statuses}")
+    if statuses != {200} or bodies != {'{"accepted":1,"duplicates":0}'}:
+        raise RuntimeError(f"warm run answered {statuses} {bodies}")
     handler_us = statistics.median(handler_ns) / 1000
     floor_us = statistics.median(floor_ns) / 1000
     return {
@@ -468,7 +474,6 @@ def warm_stages(iterations: int) -> dict[str, float]:
     from hookgate.webhook_metrics import WebhookMetrics
 
     with _in_process_receiver("bench_receiver_stages") as (app, receiver):
-        body = _body()
         provider = receiver.host.get("sinch_conversation")
         registration = receiver.config.get(REGISTRATION)
         grace = registration.previous_secret_grace_seconds
@@ -500,8 +505,8 @@ def warm_stages(iterations: int) -> dict[str, float]:
         wrapped = app.logger.inject_lambda_context(clear_state=True)(lambda event, context: None)
         secret_id = registration.secret_id
         with _quiet_stdout():
-            for _ in range(iterations):
-                event = _event(body)
+            for n in range(iterations):
+                event = _event(_body(1 + n))
                 request = timed("request_from_event", request_from_event, event)
                 now = receiver.clock()
                 secrets = timed("secrets_from_cache", receiver.secrets.versions, secret_id, grace)
