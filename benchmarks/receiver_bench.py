@@ -326,10 +326,10 @@ def cold_start(runs: int) -> dict[str, Any]:
 
 class _StubPublisher:
     def publish(self, events: Any, stage: Any = None) -> Any:
-        from hookgate.publish import PublishOutcome, event_detail
+        from hookgate.publish import PublishOutcome, detail_json
 
         for event in events:
-            json.dumps(event_detail(event, stage), separators=(",", ":"))
+            detail_json(event, stage)  # what the publisher puts in each PutEvents entry
         return PublishOutcome(published=[e.dedupe_key for e in events])
 
 
