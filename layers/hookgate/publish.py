@@ -16,7 +16,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from hookgate.models import NormalisedEvent
 
@@ -48,6 +48,11 @@ def event_detail(event: NormalisedEvent, stage: str | None = None) -> dict[str, 
     return detail
 
 
+_VERIFIED_WITH: Final = {
+    stage: ',"verified_with":' + json.dumps(stage) for stage in ("current", "pending", "previous")
+}
+
+
 def detail_json(event: NormalisedEvent, stage: str | None = None) -> str:
     """Return :func:`event_detail` as compact UTF-8 JSON text, the entry's ``Detail``.
 
@@ -59,7 +64,7 @@ def detail_json(event: NormalisedEvent, stage: str | None = None) -> str:
     text = event.model_dump_json(exclude_none=True)
     added = f',"event_id":"{event.event_id}"'
     if stage:
-        added += ',"verified_with":' + json.dumps(stage)
+        added += _VERIFIED_WITH.get(stage) or ',"verified_with":' + json.dumps(stage)
     return text[:-1] + added + "}"
 
 
