@@ -57,15 +57,15 @@ def detail_json(event: NormalisedEvent, stage: str | None = None) -> str:
     """Return :func:`event_detail` as compact UTF-8 JSON text, the entry's ``Detail``.
 
     Serialised by pydantic's own JSON writer (the serialiser ``model_dump(mode="json")`` uses)
-    and the two added keys written after the model's: about 6 µs for a 2 KB event where
-    ``json.dumps`` of :func:`event_detail` took about 20. The same JSON value: the same keys in
-    the same order, numbers that read back as the same values.
+    with the two added keys written after the model's: about 6 µs for a 2 KB event where
+    ``json.dumps`` of :func:`event_detail` took about 20. The same JSON value, keys in the same
+    order.
     """
-    text = event.model_dump_json(exclude_none=True)
-    added = f',"event_id":"{event.event_id}"'
+    model = event.model_dump_json(exclude_none=True)
+    verified = ""
     if stage:
-        added += _VERIFIED_WITH.get(stage) or ',"verified_with":' + json.dumps(stage)
-    return text[:-1] + added + "}"
+        verified = _VERIFIED_WITH.get(stage) or ',"verified_with":' + json.dumps(stage)
+    return "".join((model[:-1], ',"event_id":"', event.event_id, '"', verified, "}"))
 
 
 def _entry_size(entry: dict[str, Any]) -> int:
