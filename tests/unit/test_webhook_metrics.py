@@ -84,7 +84,10 @@ def test_each_shape_is_built_once_and_the_timestamp_is_fresh() -> None:
     first = emitted(metrics, "a", "accepted", counts={"Webhooks": 1, "EventsPublished": 1})
     second = emitted(metrics, "b", "accepted", counts={"Webhooks": 1, "EventsPublished": 2})
     third = emitted(metrics, "b", "accepted", counts={"Webhooks": 1, "EventsPublished": 5})
+    again = emitted(metrics, "b", "accepted", counts={"Webhooks": 1, "EventsPublished": 2})
     assert len(metrics._heads) == 2  # one per provider, outcome and metric names
+    assert len(metrics._tails) == 3  # one per provider, outcome, metric names and values
+    assert again == {**second, "_aws": {**second["_aws"], "Timestamp": again["_aws"]["Timestamp"]}}
     assert first["_aws"]["CloudWatchMetrics"] == second["_aws"]["CloudWatchMetrics"]
     assert second["provider"] == "b" and second["EventsPublished"] == 2.0
     assert third["EventsPublished"] == 5.0 and third["_aws"] == {
@@ -102,7 +105,7 @@ def test_shapes_past_the_bound_are_written_afresh_not_cached(
     for number in range(5):
         record = emitted(metrics, f"p{number}", "accepted", counts={"Webhooks": 1})
         assert (record["provider"], record["Webhooks"]) == (f"p{number}", 1.0)
-    assert len(metrics._heads) == 2
+    assert len(metrics._heads) == 2 and len(metrics._tails) == 2
 
 
 def test_names_that_need_escaping_stay_valid_json() -> None:
