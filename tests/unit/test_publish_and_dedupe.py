@@ -405,7 +405,7 @@ def test_a_signed_request_meeting_a_record_completed_without_a_nonce_is_a_duplic
     assert (signed.duplicates, signed.replayed, signed.is_replay) == (["a"], False, False)
 
 
-@pytest.mark.parametrize("stage", [None, "", "current", "pending", "previous", "odd\"stage"])
+@pytest.mark.parametrize("stage", [None, "", "current", "pending", "previous", 'odd"stage'])
 @pytest.mark.parametrize(
     "raw",
     [
