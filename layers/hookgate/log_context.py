@@ -33,6 +33,20 @@ _LOG_EVENT = "POWERTOOLS_LOGGER_LOG_EVENT"
 type Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
+# The running invocation's logger, context and cold-start flag, until its first log line. One
+# slot per process: Lambda runs one invocation at a time in it (the local stack too).
+_pending: list[tuple[Logger, Any, bool]] = []
+
+
+def _apply_pending(record: logging.LogRecord) -> bool:
+    """Set the running invocation's keys before its first line is formatted; never drop a line."""
+    if _pending:
+        logger, context, cold_start = _pending.pop()
+        keys = build_lambda_context_model(context).__dict__
+        logger.structure_logs(cold_start=cold_start, **keys)
+    return True
+
+
 class LambdaContextKeys:
     """Puts each invocation's Lambda context on the log lines it writes, when it writes one."""
 
@@ -40,7 +54,6 @@ class LambdaContextKeys:
         """Watch the Powertools handler of ``logger`` (Powertools' own formatter stays in place)."""
         self._logger = logger
         self._cold = os.environ.get(_INITIALIZATION_TYPE) != "provisioned-concurrency"
-        self._pending: tuple[Any, bool] | None = None
 
     def inject(self, handler: Handler) -> Handler:
         """Wrap ``handler`` so its invocations' log lines carry the Lambda context."""
@@ -49,25 +62,15 @@ class LambdaContextKeys:
         if logger.sampling_rate or log_event or getattr(logger, "_buffer_config", None):
             decorated: Handler = logger.inject_lambda_context(clear_state=True)(handler)
             return decorated
-        logger.registered_handler.addFilter(self._apply)
+        logger.registered_handler.addFilter(_apply_pending)  # a filter it has is not added again
 
         @functools.wraps(handler)
         def invoke(event: dict[str, Any], context: Any) -> dict[str, Any]:
-            self._pending = (context, self._cold)
+            _pending[:] = [(logger, context, self._cold)]
             self._cold = False
             try:
                 return handler(event, context)
             finally:
-                self._pending = None
+                _pending.clear()
 
         return invoke
-
-    def _apply(self, record: logging.LogRecord) -> bool:
-        """Set the invocation's keys before its first line is formatted; never drop a line."""
-        pending = self._pending
-        if pending is not None:
-            self._pending = None
-            context, cold_start = pending
-            keys = build_lambda_context_model(context).__dict__
-            self._logger.structure_logs(cold_start=cold_start, **keys)
-        return True

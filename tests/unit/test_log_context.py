@@ -129,6 +129,16 @@ def test_an_invocation_that_raised_leaves_nothing_pending() -> None:
     assert after["outside"] == "kept" and "function_request_id" not in after
 
 
+def test_a_function_loaded_again_installs_one_filter_and_its_lines_stay_right() -> None:
+    logger, stream = new_logger()
+    first = lazy(logger, greeting(logger))
+    second = lazy(logger, greeting(logger))  # the module executed again (tests, the local stack)
+    assert len(logger.registered_handler.filters) == 1
+    first({}, Context(aws_request_id="one"))
+    second({}, Context(aws_request_id="two"))
+    assert [line["function_request_id"] for line in lines(stream)] == ["one", "two"]
+
+
 def test_provisioned_concurrency_is_never_a_cold_start(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_LAMBDA_INITIALIZATION_TYPE", "provisioned-concurrency")
     logger, stream = new_logger()
