@@ -79,24 +79,31 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return document
 
 
+# Built once: json.loads with these hooks would build the same decoder on every call (~2.5 µs).
+_DECODER: Final = json.JSONDecoder(
+    object_pairs_hook=_unique_keys,
+    parse_float=_finite_float,
+    parse_int=_bounded_int,
+    parse_constant=_refuse_constant,
+)
+_BOM: Final = "\ufeff"
+
+
 def loads(body: bytes, *, max_depth: int = MAX_DEPTH, max_bytes: int = MAX_BYTES) -> Any:
     """Decode ``body`` (UTF-8, an optional BOM skipped) or raise MalformedPayloadError."""
     if len(body) > max_bytes:
         raise MalformedPayloadError(f"body is larger than {max_bytes} bytes")
     try:
-        text = body.decode("utf-8-sig")
+        # What the "utf-8-sig" codec does (one leading BOM skipped), at the C codec's speed.
+        text = body.decode("utf-8")
     except UnicodeDecodeError:
         raise MalformedPayloadError("body is not JSON (not UTF-8)") from None
+    if text.startswith(_BOM):
+        text = text[1:]
     if text.count("[") + text.count("{") > max_depth and nesting_depth(text) > max_depth:
         raise MalformedPayloadError(f"body nests deeper than {max_depth} levels")
     try:
-        return json.loads(
-            text,
-            object_pairs_hook=_unique_keys,
-            parse_float=_finite_float,
-            parse_int=_bounded_int,
-            parse_constant=_refuse_constant,
-        )
+        return _DECODER.decode(text)
     except ValueError:
         raise MalformedPayloadError("body is not JSON") from None
 

@@ -130,6 +130,14 @@ def test_the_largest_accepted_values() -> None:
     assert loads(b'\xef\xbb\xbf{"a":"\xc3\xa9"}') == {"a": "\u00e9"}  # a UTF-8 BOM is skipped
 
 
+def test_only_one_leading_bom_is_skipped() -> None:
+    bom = b"\xef\xbb\xbf"
+    assert loads(bom + b'"\xef\xbb\xbfx"') == "\ufeffx"  # inside a string it is text
+    assert loads(bom + b"[1]") == [1]
+    for body in (bom + bom + b"[1]", b" " + bom + b"[1]", bom, b"[1]" + bom):
+        assert refusal(body) == "body is not JSON"
+
+
 def test_the_size_limit() -> None:
     assert MAX_BYTES == 6 * 1024 * 1024
     body = b'"' + b"x" * 98 + b'"'

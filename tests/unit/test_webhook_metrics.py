@@ -124,7 +124,12 @@ def test_each_shape_is_built_once_and_the_timestamp_is_fresh() -> None:
     third = emitted(
         metrics, "b", "accepted", counts={"Webhooks": 1, "EventsPublished": 5}, status=200
     )
+    again = emitted(
+        metrics, "b", "accepted", counts={"Webhooks": 1, "EventsPublished": 2}, status=200
+    )
     assert len(metrics._heads) == 2  # one per provider, outcome and metric names
+    assert len(metrics._tails) == 3  # one per provider, outcome, metric names and values
+    assert again == {**second, "_aws": {**second["_aws"], "Timestamp": again["_aws"]["Timestamp"]}}
     assert first["_aws"]["CloudWatchMetrics"] == second["_aws"]["CloudWatchMetrics"]
     assert second["provider"] == "b" and second["EventsPublished"] == 2.0
     assert third["EventsPublished"] == 5.0 and third["_aws"] == {
@@ -142,7 +147,7 @@ def test_shapes_past_the_bound_are_written_afresh_not_cached(
     for number in range(5):
         record = emitted(metrics, f"p{number}", "accepted", counts={"Webhooks": 1}, status=200)
         assert (record["provider"], record["Webhooks"]) == (f"p{number}", 1.0)
-    assert len(metrics._heads) == 2
+    assert len(metrics._heads) == 2 and len(metrics._tails) == 2
 
 
 def test_names_that_need_escaping_stay_valid_json() -> None:
@@ -160,3 +165,10 @@ def test_disabled_metrics_write_nothing(monkeypatch: pytest.MonkeyPatch) -> None
     out = io.StringIO()
     WebhookMetrics().record("acme", "accepted", counts={"Webhooks": 1}, status=200, stream=out)
     assert out.getvalue() == ""
+
+
+def test_one_outcome_answered_with_two_statuses_is_two_shapes() -> None:
+    metrics = WebhookMetrics()
+    answered = emitted(metrics, "meta", "handshake", counts={"Webhooks": 1}, status=200)
+    refused = emitted(metrics, "meta", "handshake", counts={"Webhooks": 1}, status=403)
+    assert (answered["result"], refused["result"]) == ("handshake", "refused")
