@@ -43,8 +43,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 PRICES = Path(__file__).with_name("prices.toml")
-MINUTES_PER_MONTH = 30 * 24 * 60
-SECONDS_PER_MONTH = MINUTES_PER_MONTH * 60
+SECONDS_PER_MONTH = 30 * 24 * 3600
 EVENT_CHUNK_BYTES = 64 * 1024
 TARGET_CALLS = 3
 TARGET_MONTHLY_AT_1M = 15.0
@@ -196,6 +195,13 @@ def _mix(stack: Any, factory: Any, client: Any, mix: int, result: Measurement) -
     return deliveries
 
 
+def _cache_seconds() -> float:
+    """Return the receivers' secret cache period: the deployed default, hookgate's own."""
+    from hookgate.secrets import DEFAULT_TTL_SECONDS
+
+    return DEFAULT_TTL_SECONDS
+
+
 def measure(per_target: int, mix: int) -> Measurement:
     """Run (a) and (b) on a fresh local stack."""
     os.environ.setdefault(
@@ -208,7 +214,7 @@ def measure(per_target: int, mix: int) -> Measurement:
     from hookgate_dev.local.stack import LocalStack
 
     environment = {
-        "HOOKGATE_SECRET_CACHE_SECONDS": "60",
+        "HOOKGATE_SECRET_CACHE_SECONDS": str(_cache_seconds()),
         "HOOKGATE_SECRET_REFRESH_SECONDS": "30",
         "POWERTOOLS_LOG_LEVEL": "ERROR",
     }
@@ -394,11 +400,11 @@ def compute(
         rate = webhooks_a_month * per_webhook / SECONDS_PER_MONTH
         busy = rate * value("busy_hour_factor") * (billed_ms / 1000)
         containers = max(1, math.ceil(busy))
-        # One ListSecretVersionIds per secret per warm container per cache period (60 s), only
-        # while the secret is used: never more reads than the secret's own webhooks.
+        # One ListSecretVersionIds per secret per warm container per cache period, only while
+        # the secret is used: never more reads than the secret's own webhooks.
         per_secret = min(
             webhooks_a_month * per_webhook / max(1, measured.secrets_in_use),
-            containers * MINUTES_PER_MONTH,
+            containers * SECONDS_PER_MONTH / _cache_seconds(),
         )
         reads = per_secret * (measured.secrets_in_use + 1)  # + the token signing key
         return {
@@ -420,7 +426,16 @@ def compute(
             "http_api": sum(month.values()) + per_million * volume / million,
             "function_url": sum(month.values()) + url_per_million * volume / million,
         }
+    # What one accepted single-event webhook cannot do without, before any log or duration:
+    # the front's request, Lambda's request, the event, and exactly-once's claim and completion.
+    floor = {
+        "api_gateway": price(prices, "api_gateway_http_request", million),
+        "lambda_requests": price(prices, "lambda_request", million),
+        "eventbridge_events": price(prices, "eventbridge_custom_event", million),
+        "dynamodb_writes": price(prices, "dynamodb_write_request_unit", 2 * million),
+    }
     return {
+        "floor_http_api": floor,
         "requests_per_webhook": per_webhook,
         "events_per_webhook": events,
         "wru_per_webhook": wru,
@@ -481,6 +496,13 @@ def report(measured: Measurement, figures: dict[str, Any], prices: dict[str, Any
         print(
             f"  total, {label:13} ${usd:7.2f}  (target <= ${hookdeck:.2f})  {_verdict(usd <= hookdeck)}"
         )
+    floor = figures["floor_http_api"]
+    parts = " + ".join(f"{name} ${usd:.2f}" for name, usd in floor.items())
+    least = sum(floor.values())
+    print(
+        f"  least possible behind the HTTP API, exactly once: {parts} = ${least:.2f}"
+        + (" (over the target whatever else is cut)" if least > hookdeck else "")
+    )
     for volume, total in figures["totals"].items():
         fixed = ", ".join(f"{k} ${v:.2f}" for k, v in total["fixed"].items())
         print(

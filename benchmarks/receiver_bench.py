@@ -7,9 +7,11 @@
     Timed inside each child from before its first import to the handler's return. The two
     alternate; medians and their ratio are reported (target: hookgate / reference <= 1.2).
     ``--phases`` then runs a hookgate child that times each phase of its cold start.
-(b) Warm: in one process, the median handler time per webhook (each with a fresh nonce; secrets
-    cached; the publisher and the de-duplication store replaced by in-memory stand-ins) against
-    the floor: HMAC-SHA256 + compare_digest + pydantic ``model_validate_json`` of the same body.
+(b) Warm: in one process, the median handler time per webhook (each a new delivery report with a
+    fresh nonce, so each is published; secrets cached; the publisher and the de-duplication store
+    replaced by in-memory stand-ins, the publisher serialising each entry's Detail as the real one
+    does) against the floor: HMAC-SHA256 + compare_digest + pydantic ``model_validate_json`` of
+    the same body.
     Interleaved in rounds (target: ratio <= 3).
 (c) Verify only: the Sinch Conversation plugin's verify (HMAC-SHA256 over body, nonce and
     timestamp; timestamp window) against the ``standardwebhooks`` library's verify (HMAC-SHA256
@@ -32,6 +34,7 @@ import argparse
 import contextlib
 import hashlib
 import hmac
+import itertools
 import json
 import os
 import statistics
@@ -39,7 +42,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -191,8 +193,12 @@ class Callback(BaseModel):
     message_delivery_report: Report
 
 
-def _body(message_id: str = "01EQBC1A3BEK731GY4YXEN0C2R") -> bytes:
-    """A 2 KB Sinch delivery report (the size toolchain.md's hot-path figures use)."""
+def _body(serial: int = 0) -> bytes:
+    """A 2 KB Sinch delivery report (the size toolchain.md's hot-path figures use).
+
+    ``serial`` goes into the message id (same length whatever its value): each warm webhook is a
+    new delivery report, so it is published rather than answered as a duplicate.
+    """
     metadata = json.dumps({"order": "A-1029384756", "campaign": "winter-sale", "notes": "x" * 1200})
     return json.dumps(
         {
@@ -203,7 +209,7 @@ def _body(message_id: str = "01EQBC1A3BEK731GY4YXEN0C2R") -> bytes:
             "correlation_id": "corr-7f3a9",
             "message_metadata": "batch-42",
             "message_delivery_report": {
-                "message_id": message_id,
+                "message_id": f"01EQBC1A3BEK731GY4YX{serial:06d}",
                 "conversation_id": "01EPYATA64TMNZ1FV02JKF12JF",
                 "status": "DELIVERED",
                 "channel_identity": {
@@ -314,11 +320,15 @@ def _provision(endpoint: str) -> None:
     )
 
 
+# Message-id serials of the cold children, apart from the warm sections' (1 upwards, 500,000 up).
+_COLD_SERIALS = itertools.count(900_000)
+
+
 def _child(code: str, env: dict[str, str]) -> dict[str, Any]:
     # A message id of its own per child: with one shared id every hookgate child after the
     # first would be answered as a duplicate (no EventBridge client, no PutEvents), a cheaper
     # path than the reference's.
-    event = json.dumps(_event(_body(f"cold-{uuid.uuid4().hex}")))
+    event = json.dumps(_event(_body(next(_COLD_SERIALS))))
     result = subprocess.run(  # noqa: PLW1510 - checked below
         [sys.executable, "-c", code, str(HANDLER), event],
         env=env,
@@ -386,10 +396,10 @@ def cold_start(runs: int, phases: bool = False) -> dict[str, Any]:
 
 class _StubPublisher:
     def publish(self, events: Any, stage: Any = None) -> Any:
-        from hookgate.publish import PublishOutcome, event_detail
+        from hookgate.publish import PublishOutcome, detail_json
 
         for event in events:
-            json.dumps(event_detail(event, stage), separators=(",", ":"))
+            detail_json(event, stage)  # what the publisher puts in each PutEvents entry
         return PublishOutcome(published=[e.dedupe_key for e in events])
 
 
@@ -462,7 +472,7 @@ def warm(iterations: int, rounds: int = 10) -> dict[str, Any]:
     with _in_process_receiver("bench_receiver_app") as (app, receiver):
         body = _body()
         per_round = max(1, iterations // rounds)
-        events = [_event(body) for _ in range(per_round * rounds + 1)]
+        events = [_event(_body(1 + n)) for n in range(per_round * rounds + 1)]
 
         class Context:
             function_name = "bench"
@@ -488,11 +498,12 @@ def warm(iterations: int, rounds: int = 10) -> dict[str, Any]:
         presented = headers["x-sinch-webhook-signature"].encode()
         from hookgate.apigw import request_from_event
 
-        core_events = [_event(body) for _ in range(per_round * rounds)]
+        core_events = [_event(_body(500_000 + n)) for n in range(per_round * rounds)]
         handler_ns: list[int] = []
         core_ns: list[int] = []
         floor_ns: list[int] = []
         statuses: set[int] = set()
+        bodies: set[str] = set()
         with _quiet_stdout():
             for r in range(rounds):
                 for event in events[r * per_round : (r + 1) * per_round]:
@@ -500,6 +511,7 @@ def warm(iterations: int, rounds: int = 10) -> dict[str, Any]:
                     response = app.lambda_handler(event, context)
                     handler_ns.append(time.perf_counter_ns() - start)
                     statuses.add(response["statusCode"])
+                    bodies.add(response["body"])
                 for event in core_events[r * per_round : (r + 1) * per_round]:
                     start = time.perf_counter_ns()
                     receiver.receive(request_from_event(event), "sinch_conversation", REGISTRATION)
@@ -510,8 +522,8 @@ def warm(iterations: int, rounds: int = 10) -> dict[str, Any]:
                     hmac.compare_digest(digest, presented)
                     Callback.model_validate_json(body)
                     floor_ns.append(time.perf_counter_ns() - start)
-    if statuses != {200}:
-        raise RuntimeError(f"warm run answered {statuses}")
+    if statuses != {200} or bodies != {'{"accepted":1,"duplicates":0}'}:
+        raise RuntimeError(f"warm run answered {statuses} {bodies}")
     handler_us = statistics.median(handler_ns) / 1000
     floor_us = statistics.median(floor_ns) / 1000
     return {
@@ -532,7 +544,6 @@ def warm_stages(iterations: int) -> dict[str, float]:
     from hookgate.webhook_metrics import WebhookMetrics
 
     with _in_process_receiver("bench_receiver_stages") as (app, receiver):
-        body = _body()
         provider = receiver.host.get("sinch_conversation")
         registration = receiver.config.get(REGISTRATION)
         grace = registration.previous_secret_grace_seconds
@@ -545,7 +556,7 @@ def warm_stages(iterations: int) -> dict[str, float]:
             "claim + publish + complete (stand-ins)": [],
             "metrics record": [],
             "json_response": [],
-            "Powertools logger context": [],
+            "logger context": [],
         }
 
         def timed(name: str, call: Any, *args: Any) -> Any:
@@ -561,11 +572,11 @@ def warm_stages(iterations: int) -> dict[str, float]:
             invoked_function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:bench"
             aws_request_id = "bench"
 
-        wrapped = app.logger.inject_lambda_context(clear_state=True)(lambda event, context: None)
+        wrapped = app.context_keys.inject(lambda event, context: None)  # what app.py applies
         secret_id = registration.secret_id
         with _quiet_stdout():
-            for _ in range(iterations):
-                event = _event(body)
+            for n in range(iterations):
+                event = _event(_body(1 + n))
                 request = timed("request_from_event", request_from_event, event)
                 now = receiver.clock()
                 secrets = timed("secrets_from_cache", receiver.secrets.versions, secret_id, grace)
@@ -587,7 +598,7 @@ def warm_stages(iterations: int) -> dict[str, float]:
                 assert isinstance(outcome, Outcome) and outcome.status == 200
                 timed("metrics record", webhook_http.record, outcome, metrics)
                 timed("json_response", json_response, 200, outcome.response_body)
-                timed("Powertools logger context", wrapped, event, Context())
+                timed("logger context", wrapped, event, Context())
     return {name: round(statistics.median(ns) / 1000, 2) for name, ns in stages.items()}
 
 
@@ -775,7 +786,7 @@ def main() -> None:
         f"   ratio {hot['ratio']:.2f}  (target <= {hot['target']})  {verdict(hot['ratio'], hot['target'])}"
     )
     print(
-        f"  warm, core pipeline only (no Powertools logger/metrics wrappers): {hot['core_us']:.1f} us"
+        f"  warm, core pipeline only (no logger context, metrics or response): {hot['core_us']:.1f} us"
         f"   ratio {hot['core_us'] / hot['floor_us']:.2f}"
     )
     stages = results["warm_stages"]

@@ -193,7 +193,7 @@ def _doctor(args: argparse.Namespace) -> int:
 def _rotate(args: argparse.Namespace) -> int:
     from hookgate import aws  # noqa: PLC0415 - boto3 only when needed
     from hookgate.rotation import RotationEngine  # noqa: PLC0415
-    from hookgate.runtime import leases_from_env  # noqa: PLC0415
+    from hookgate.runtime import leases_from_env, propagation_seconds  # noqa: PLC0415
 
     base_url = args.base_url or os.environ.get("HOOKGATE_WEBHOOK_BASE_URL")
     if not base_url:
@@ -205,7 +205,7 @@ def _rotate(args: argparse.Namespace) -> int:
         client_factory=lambda: aws.client("secretsmanager"),
         webhook_base_url=base_url,
         signing_key_secret=args.signing_key_secret,
-        propagation_seconds=args.wait,
+        propagation_seconds=propagation_seconds() if args.wait is None else args.wait,
         leases=leases_from_env(),
     )
     secret_id = (
@@ -423,8 +423,8 @@ def build_parser() -> argparse.ArgumentParser:
     rotate.add_argument(
         "--wait",
         type=float,
-        default=float(os.environ.get("HOOKGATE_ROTATION_PROPAGATION_SECONDS") or 75.0),
-        help="seconds to let receivers see the new secret before the provider gets it",
+        help="seconds to let receivers see the new secret before the provider gets it (default:"
+        " HOOKGATE_ROTATION_PROPAGATION_SECONDS, or the secret cache TTL + 15 s)",
     )
     unfinished = rotate.add_mutually_exclusive_group()
     unfinished.add_argument(

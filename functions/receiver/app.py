@@ -16,15 +16,18 @@ from aws_lambda_powertools import Logger  # noqa: E402
 from aws_lambda_powertools.utilities.typing import LambdaContext  # noqa: E402
 
 from hookgate import webhook_http  # noqa: E402
+from hookgate.log_context import LambdaContextKeys  # noqa: E402
 from hookgate.observe import traced  # noqa: E402
 from hookgate.runtime import get_receiver  # noqa: E402
 from hookgate.webhook_metrics import WebhookMetrics  # noqa: E402
 
 logger = Logger(service="hookgate")
 metrics = WebhookMetrics()
+# Powertools' inject_lambda_context(clear_state=True), applied when a line is written (log_context).
+context_keys = LambdaContextKeys(logger)
 
 
-@logger.inject_lambda_context(clear_state=True)
+@context_keys.inject
 @traced
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Handle ``POST|GET /webhooks/{provider}/{registration}``."""

@@ -17,6 +17,8 @@ from urllib.parse import urlencode
 from hookgate.models import InboundRequest
 
 JSON_HEADERS: Mapping[str, str] = {"content-type": "application/json"}
+# json.dumps(payload, separators=(",", ":")), without building the encoder on every call.
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
 
 
 class BadEventBodyError(ValueError):
@@ -143,7 +145,7 @@ def json_response(
     return {
         "statusCode": status,
         "headers": {**JSON_HEADERS, **(headers or {})},
-        "body": json.dumps(payload, separators=(",", ":")),
+        "body": _COMPACT.encode(payload),
         "isBase64Encoded": False,
     }
 

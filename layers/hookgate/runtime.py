@@ -1,7 +1,7 @@
 """Builds the receive pipeline from the Lambda environment, once per container.
 
 Environment: ``HOOKGATE_CONFIG`` (hookgate.yaml path), ``HOOKGATE_EVENT_BUS``, ``HOOKGATE_TABLE``,
-``HOOKGATE_OVERSIZE_BUCKET`` (optional), ``HOOKGATE_SECRET_CACHE_SECONDS`` (default 60),
+``HOOKGATE_OVERSIZE_BUCKET`` (optional), ``HOOKGATE_SECRET_CACHE_SECONDS`` (default 120),
 ``HOOKGATE_SECRET_REFRESH_SECONDS`` (least time between refreshes after a miss, default 30),
 ``HOOKGATE_MAX_BODY_BYTES`` (default 4 MiB); for sync and rotation ``HOOKGATE_WEBHOOK_BASE_URL``;
 for rotation ``HOOKGATE_SIGNING_KEY_SECRET`` and ``HOOKGATE_ROTATION_PROPAGATION_SECONDS`` (how

@@ -1,4 +1,4 @@
-"""The one JSON loader for bodies hookgate did not write: bounded before it is decoded.
+r"""The one JSON loader for bodies hookgate did not write: bounded before it is decoded.
 
 Every provider parser and the token endpoint decode a caller's JSON with :func:`loads` (or
 :func:`load_object`). It raises :class:`~hookgate.errors.MalformedPayloadError`, which the
@@ -13,7 +13,10 @@ receiver answers with 400, for a body that is:
 * carrying an integer of :data:`MAX_INTEGER` or more in magnitude (no provider sends one, and
   a consumer could not hold it exactly; a long digit string also costs quadratic time to read);
 * carrying an object with the same key twice: RFC 8259 section 4 leaves its meaning open, so
-  hookgate and a consumer could read different values from one signed body.
+  hookgate and a consumer could read different values from one signed body;
+* carrying a lone UTF-16 surrogate escape (``\ud800`` without its pair): it decodes to no
+  character UTF-8 can carry (RFC 8259 section 8.2; RFC 7493, I-JSON, forbids it), so the event
+  could never be published and the provider would retry it for ever.
 
 Messages say what is wrong, never what the body holds.
 """
@@ -37,6 +40,9 @@ _MAX_INTEGER_DIGITS: Final = len(str(MAX_INTEGER))
 # (so a quote is never scanned twice: the scan stays linear whatever the body).
 _STRING: Final = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?', re.DOTALL)
 _NOT_A_BRACKET: Final = re.compile(r"[^\[\]{}]+")
+# Only an escape in this range gives a decoded string a surrogate: the UTF-8 decode refuses an
+# encoded one, and the decoder joins a high and a low escape into one character.
+_SURROGATE_ESCAPE: Final = re.compile(r"\\u[dD][89a-fA-F]")
 _STEP: Final = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
@@ -79,26 +85,46 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return document
 
 
+# Built once: json.loads with these hooks would build the same decoder on every call (~2.5 µs).
+_DECODER: Final = json.JSONDecoder(
+    object_pairs_hook=_unique_keys,
+    parse_float=_finite_float,
+    parse_int=_bounded_int,
+    parse_constant=_refuse_constant,
+)
+_BOM: Final = "\ufeff"
+
+
 def loads(body: bytes, *, max_depth: int = MAX_DEPTH, max_bytes: int = MAX_BYTES) -> Any:
     """Decode ``body`` (UTF-8, an optional BOM skipped) or raise MalformedPayloadError."""
     if len(body) > max_bytes:
         raise MalformedPayloadError(f"body is larger than {max_bytes} bytes")
     try:
-        text = body.decode("utf-8-sig")
+        # What the "utf-8-sig" codec does (one leading BOM skipped), at the C codec's speed.
+        text = body.decode("utf-8")
     except UnicodeDecodeError:
         raise MalformedPayloadError("body is not JSON (not UTF-8)") from None
+    if text.startswith(_BOM):
+        text = text[1:]
     if text.count("[") + text.count("{") > max_depth and nesting_depth(text) > max_depth:
         raise MalformedPayloadError(f"body nests deeper than {max_depth} levels")
     try:
-        return json.loads(
-            text,
-            object_pairs_hook=_unique_keys,
-            parse_float=_finite_float,
-            parse_int=_bounded_int,
-            parse_constant=_refuse_constant,
-        )
+        document = _DECODER.decode(text)
     except ValueError:
         raise MalformedPayloadError("body is not JSON") from None
+    if "\\u" in text and _SURROGATE_ESCAPE.search(text) and not _utf8_encodable(document):
+        raise MalformedPayloadError(
+            "body holds a lone UTF-16 surrogate, which JSON text in UTF-8 cannot carry"
+        )
+    return document
+
+
+def _utf8_encodable(document: Any) -> bool:
+    try:
+        json.dumps(document, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def load_object(

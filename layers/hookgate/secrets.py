@@ -26,7 +26,7 @@ from hookgate.models import SecretStage, SecretVersion, SecretVersions
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_TTL_SECONDS = 60.0
+DEFAULT_TTL_SECONDS = 120.0
 DEFAULT_REFRESH_INTERVAL_SECONDS = 30.0
 
 

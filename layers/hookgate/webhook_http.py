@@ -27,7 +27,9 @@ def record(outcome: Outcome, metrics: WebhookMetrics) -> None:
         counts["Duplicates"] = outcome.duplicates
     if outcome.stage and outcome.stage != "current":
         counts[f"VerifiedWith{outcome.stage.capitalize()}Secret"] = 1
-    metrics.record(outcome.provider or "unknown", outcome.outcome, counts=counts)
+    metrics.record(
+        outcome.provider or "unknown", outcome.outcome, counts=counts, status=outcome.status
+    )
     # Accepted webhooks are counted by the metrics; the log line is for the exceptions, and
     # carries the refusal's reason (the dashboard's per-reason view reads it from the logs).
     if outcome.status >= 400 or logger.isEnabledFor(logging.DEBUG):

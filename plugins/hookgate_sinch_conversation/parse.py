@@ -55,7 +55,9 @@ def _inbound_text(message: Mapping[str, Any]) -> str | None:
     return _text(_object(contact_message.get("text_message")).get("text"))
 
 
-def _dedupe_key(trigger: str, item: Mapping[str, Any], channel: str | None, body_hash: str) -> str:
+def _dedupe_key(
+    trigger: str, item: Mapping[str, Any], channel: str | None, request: InboundRequest
+) -> str:
     status = _text(item.get("status")) or "-"
     if trigger == "MESSAGE_DELIVERY" and _text(item.get("message_id")):
         return f"mdr:{item['message_id']}:{status}:{channel or '-'}"
@@ -67,7 +69,7 @@ def _dedupe_key(trigger: str, item: Mapping[str, Any], channel: str | None, body
         return f"evt:{item['id']}"
     if trigger == "MESSAGE_SUBMIT" and _text(item.get("message_id")):
         return f"submit:{item['message_id']}:{channel or '-'}"
-    return f"{trigger.lower()}:{body_hash}"
+    return f"{trigger.lower()}:{request.body_sha256()}"  # hashed only when no id names it
 
 
 def parse_callback(request: InboundRequest, registration: Registration) -> list[NormalisedEvent]:
@@ -105,7 +107,7 @@ def parse_callback(request: InboundRequest, registration: Registration) -> list[
             provider=PROVIDER,
             registration=registration.name,
             provider_event=provider_event,
-            dedupe_key=_dedupe_key(trigger, item, channel, request.body_sha256()),
+            dedupe_key=_dedupe_key(trigger, item, channel, request),
             occurred_at=parse_time(payload.get("event_time"))
             or parse_time(payload.get("accepted_time")),
             received_at=request.received_at,

@@ -82,12 +82,13 @@ def hookgate_verify(
             return bearer
         if not settings.require_signature and not secrets.candidates(SECRET_KEY):
             return bearer
-    presented = request.header(signature.SIGNATURE_HEADER)
-    nonce = request.header(signature.NONCE_HEADER)
-    stamp = request.header(signature.TIMESTAMP_HEADER)
+    headers = request.headers  # names stored lower-cased, as the constants are spelt
+    presented = headers.get(signature.SIGNATURE_HEADER)
+    nonce = headers.get(signature.NONCE_HEADER)
+    stamp = headers.get(signature.TIMESTAMP_HEADER)
     if not presented or not nonce or not stamp:
         return Verdict.reject("missing signature headers", retryable_with_fresh_secrets=False)
-    algorithm = request.header(signature.ALGORITHM_HEADER)
+    algorithm = headers.get(signature.ALGORITHM_HEADER)
     if algorithm is not None and algorithm.strip().lower() != _ALGORITHM:
         return Verdict.reject("unsupported signature algorithm", retryable_with_fresh_secrets=False)
     candidates = secrets.candidates(SECRET_KEY)

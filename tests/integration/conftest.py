@@ -19,6 +19,7 @@ from moto import mock_aws
 from hookgate import runtime
 from hookgate.config import load_config
 from hookgate.plugins import get_plugin_host
+from hookgate_dev.local.aws_dynamodb import atomic_writes
 from hookgate_dev.local.aws_rotation import RotationService
 from hookgate_dev.local.emulator import LocalAccount, provision, running_emulator
 from hookgate_dev.local.front import build_front
@@ -158,7 +159,8 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
-    with mock_aws(), RotationService().installed():  # Secrets Manager as AWS documents it
+    # Secrets Manager and DynamoDB's conditional writes as AWS documents them.
+    with mock_aws(), RotationService().installed(), atomic_writes():
         reset_caches()
         yield
     reset_caches()

@@ -1,5 +1,5 @@
-"""The receiver's CloudWatch metrics (EMF records on stdout) name provider and outcome; the
-refusal's reason is in the log line, not a metric dimension."""
+"""The receiver's CloudWatch metrics (EMF records on stdout) count by result and name provider
+and outcome as properties; the refusal's reason is in the log line, not a metric dimension."""
 
 from __future__ import annotations
 
@@ -56,7 +56,8 @@ def test_accepted_webhook_counts_per_provider_and_per_outcome_and_secret_version
     body = next(iter(SAMPLE_PAYLOADS.values()))
     assert deliver(receiver_app, body, signed(body), "sinch_conversation") == 200
     (record,) = emf_records(capsys.readouterr().out)
-    assert views(record, "Webhooks") == [{"service": "hookgate", "outcome": "accepted"}]
+    assert views(record, "Webhooks") == [{"service": "hookgate", "result": "accepted"}]
+    assert record["outcome"] == "accepted"
     assert views(record, "EventsPublished") == [{"service": "hookgate"}]
     assert record["provider"] == "sinch_conversation"  # for Logs Insights, not a dimension
     assert record["Webhooks"] == 1.0
@@ -77,7 +78,8 @@ def test_a_refused_webhook_is_counted_by_outcome_and_logged_with_its_reason(
     forged = {**signed(body), "x-sinch-webhook-signature": "AAAA"}
     assert deliver(receiver_app, body, forged, "sinch_conversation") == 401
     (record,) = emf_records(capsys.readouterr().out)
-    assert views(record, "Webhooks") == [{"service": "hookgate", "outcome": "rejected"}]
+    assert views(record, "Webhooks") == [{"service": "hookgate", "result": "refused"}]
+    assert record["outcome"] == "rejected"
     assert record["provider"] == "sinch_conversation"
     assert "reason" not in record
     (line,) = [r for r in caplog.records if r.getMessage() == "webhook rejected"]

@@ -45,6 +45,10 @@ from tests.lifecycle_world import (
 TOKEN_LIFETIME = 3600
 EXAMPLES = int(os.environ.get("HOOKGATE_MODEL_EXAMPLES", "20"))
 
+# (cache TTL, rotation propagation wait, refresh-after-miss interval): the defaults (120 s, the
+# TTL + 15 s, 30 s) and the 60 s cache hookgate shipped with before (docs/cost.md).
+CACHE_SETTINGS = [(120.0, 135.0, 30.0), (60.0, 75.0, 30.0)]
+
 faults = st.lists(st.sampled_from(FAULTS), max_size=4)
 
 
@@ -55,6 +59,7 @@ class SecretLifecycle(RuleBasedStateMachine):
         super().__init__()
         self.resources = ExitStack()
         self.w: World | None = None
+        self.propagation = 0.0
         self.receivers: list[SecretStore] = []
         self.signers: list[SigningKeys] = []
         self.tokens: list[tuple[str, float]] = []
@@ -66,12 +71,19 @@ class SecretLifecycle(RuleBasedStateMachine):
 
     # -- set-up ----------------------------------------------------------------------------
 
-    @initialize(grace=st.sampled_from([300, 3600]), receivers=st.integers(2, 4))
-    def start(self, grace: int, receivers: int) -> None:
+    @initialize(
+        grace=st.sampled_from([300, 3600]),
+        receivers=st.integers(2, 4),
+        cache=st.sampled_from(CACHE_SETTINGS),
+    )
+    def start(self, grace: int, receivers: int, cache: tuple[float, float, float]) -> None:
         """Build the world and its receivers."""
-        self.w = self.resources.enter_context(world(grace=grace, ttl=60, propagation=75))
-        self.receivers = [self.w.receiver() for _ in range(receivers)]
-        self.signers = [SigningKeys(self.w.receiver(), SIGNING_KEY) for _ in range(2)]
+        ttl, self.propagation, refresh = cache
+        self.w = self.resources.enter_context(
+            world(grace=grace, ttl=ttl, propagation=self.propagation)
+        )
+        self.receivers = [self.w.receiver(refresh) for _ in range(receivers)]
+        self.signers = [SigningKeys(self.w.receiver(refresh), SIGNING_KEY) for _ in range(2)]
         self.observe()
 
     def teardown(self) -> None:
@@ -137,7 +149,7 @@ class SecretLifecycle(RuleBasedStateMachine):
         self.last_put = self.world.clock.now
         value = f"typed-by-hand-{self.hand_puts}"
         self.world.hand_put(value)
-        self.adoption = (value, self.world.clock.now + 75)
+        self.adoption = (value, self.world.clock.now + self.propagation)
         self.observe()
 
     @rule(drifted=st.booleans(), lost=st.booleans(), fault=st.sampled_from(FAULTS))

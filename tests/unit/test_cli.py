@@ -90,7 +90,7 @@ def test_check_stays_strict_about_what_serving_tolerates(
     assert err == [
         f"error: {config}: registration 'sinch': settings.app_id: Field required",
         f"error: {config}: registration 'slow': previous_secret_grace_seconds (30) must be "
-        "longer than the secret cache TTL (60 s, HOOKGATE_SECRET_CACHE_SECONDS)",
+        "longer than the secret cache TTL (120 s, HOOKGATE_SECRET_CACHE_SECONDS)",
         f"{config}: 2 problem(s)",
     ]
     monkeypatch.setenv("HOOKGATE_DISABLE_PLUGINS", "sinch_conversation")

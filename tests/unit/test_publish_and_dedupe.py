@@ -13,8 +13,8 @@ from moto import mock_aws
 
 from hookgate.dedupe import DedupeStore
 from hookgate.errors import DedupeStoreError, InFlightError
-from hookgate.models import NormalisedEvent
-from hookgate.publish import Publisher, event_detail
+from hookgate.models import EventError, NormalisedEvent
+from hookgate.publish import Publisher, detail_json, event_detail
 
 REGION: Final = "eu-west-1"
 
@@ -403,3 +403,31 @@ def test_a_signed_request_meeting_a_record_completed_without_a_nonce_is_a_duplic
     store.complete("r", ["a"])
     signed = store.claim("r", ["a"], nonce="n1")
     assert (signed.duplicates, signed.replayed, signed.is_replay) == (["a"], False, False)
+
+
+@pytest.mark.parametrize("stage", [None, "", "current", "pending", "previous", 'odd"stage'])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        None,
+        {"i": 1},
+        {"text": 'héllo \u2028 \U0001f600 "quoted" back\\slash \x00\x1f', "n": [0.1, 1e16]},
+        {"big": 2**64 - 1, "neg": -(2**63), "tiny": 5e-324, "nested": [[{"a": {}}], []]},
+        ["not", "an", "object"],
+        "a string",
+    ],
+)
+def test_detail_json_is_the_documented_detail(raw: Any, stage: str | None) -> None:
+    event = _event(7, raw=raw).model_copy(
+        update={
+            "occurred_at": datetime(2026, 1, 1, 0, 0, 1, 123456, tzinfo=UTC),
+            "error": EventError(code="1", detail="é"),
+            "data": {"k": "v", "list": (1, 2)},
+        }
+    )
+    if raw is None:  # _event's default
+        event = event.model_copy(update={"raw": None})
+    text = detail_json(event, stage)
+    assert json.loads(text) == event_detail(event, stage)
+    assert list(json.loads(text)) == list(event_detail(event, stage))  # same keys, same order
+    assert text == json.dumps(event_detail(event, stage), separators=(",", ":"), ensure_ascii=False)

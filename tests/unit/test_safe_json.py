@@ -130,6 +130,14 @@ def test_the_largest_accepted_values() -> None:
     assert loads(b'\xef\xbb\xbf{"a":"\xc3\xa9"}') == {"a": "\u00e9"}  # a UTF-8 BOM is skipped
 
 
+def test_only_one_leading_bom_is_skipped() -> None:
+    bom = b"\xef\xbb\xbf"
+    assert loads(bom + b'"\xef\xbb\xbfx"') == "\ufeffx"  # inside a string it is text
+    assert loads(bom + b"[1]") == [1]
+    for body in (bom + bom + b"[1]", b" " + bom + b"[1]", bom, b"[1]" + bom):
+        assert refusal(body) == "body is not JSON"
+
+
 def test_the_size_limit() -> None:
     assert MAX_BYTES == 6 * 1024 * 1024
     body = b'"' + b"x" * 98 + b'"'
@@ -167,3 +175,40 @@ def test_hostile_values_go_first_into_objects_and_arrays() -> None:
             with pytest.raises(MalformedPayloadError):
                 loads(with_hostile_value(sample, value))
     assert loads(with_hostile_value(b'{"a":1}', b"[1e308]")) == {"hookgate_probe": [1e308], "a": 1}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        r'"\ud800"',
+        r'"\udbff"',
+        r'"\udc00"',
+        r'"\udfff"',
+        r'"\uDABCx"',
+        r'"a\ud83d"',
+        r'"\ude00\ud83d"',
+        r'{"\ud800":1}',
+        r'["ok", {"k": "\udc00"}]',
+    ],
+)
+def test_a_lone_surrogate_escape_is_refused(text: str) -> None:
+    # It decodes to no character UTF-8 can carry: the event could never be published (503 for
+    # ever) had the loader let it through.
+    assert refusal(text.encode()) == (
+        "body holds a lone UTF-16 surrogate, which JSON text in UTF-8 cannot carry"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        (r'"\ud83d\ude00"', "\U0001f600"),
+        (r'"\uD83D\uDE00"', "\U0001f600"),
+        (r'"\ud7ff"', "\ud7ff"),
+        (r'"\ue000"', "\ue000"),
+        (r'"\\ud800"', "\\ud800"),
+        (r'"\u0041"', "A"),
+    ],
+)
+def test_a_surrogate_pair_and_neighbouring_escapes_are_decoded(text: str, value: str) -> None:
+    assert loads(text.encode()) == value

@@ -379,9 +379,23 @@ def test_the_endpoint_parameter_puts_the_receiver_behind_a_function_url_only_whe
     }
     resources = template["Resources"]
     url, permission = resources["ReceiverFunctionUrl"], resources["ReceiverFunctionUrlPermission"]
-    assert url["Condition"] == permission["Condition"] == "UseFunctionUrl"
+    invoke = resources["ReceiverFunctionUrlInvokePermission"]
+    assert url["Condition"] == permission["Condition"] == invoke["Condition"] == "UseFunctionUrl"
     assert url["Properties"]["TargetFunctionArn"] == {"Fn::GetAtt": ["ReceiverFunction", "Arn"]}
-    assert permission["Properties"]["FunctionName"] == {"Ref": "ReceiverFunction"}
+    assert url["Properties"]["AuthType"] == "NONE"
+    assert permission["Properties"] == {
+        "FunctionName": {"Ref": "ReceiverFunction"},
+        "Action": "lambda:InvokeFunctionUrl",
+        "Principal": "*",
+        "FunctionUrlAuthType": "NONE",
+    }
+    # A public URL created since October 2025 needs both actions; the second only through it.
+    assert invoke["Properties"] == {
+        "FunctionName": {"Ref": "ReceiverFunction"},
+        "Action": "lambda:InvokeFunction",
+        "Principal": "*",
+        "InvokedViaFunctionUrl": True,
+    }
     # Sync and rotation register and push the URL providers deliver to: the same choice.
     for function in ("SyncFunction", "RotationFunction"):
         variables = resources[function]["Properties"]["Environment"]["Variables"]
@@ -427,6 +441,24 @@ def test_function_settings_match_what_the_code_reads(template: dict[str, Any]) -
     table = template["Resources"]["DedupeTable"]["Properties"]
     assert table["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"}]
     assert table["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+
+
+def test_the_rotation_function_outlasts_set_secrets_longest_wait(
+    template: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """setSecret sleeps the propagation (cache TTL + 15 s), may wait for the lease, then calls
+    the provider (a few calls of at most 13 s each): all of it inside one invocation."""
+    from hookgate.provider_http import DEFAULT_TIMEOUT
+    from hookgate.rotation import LEASE_WAIT_SECONDS
+    from hookgate.runtime import propagation_seconds
+
+    for name in ("HOOKGATE_SECRET_CACHE_SECONDS", "HOOKGATE_ROTATION_PROPAGATION_SECONDS"):
+        monkeypatch.delenv(name, raising=False)
+    rotation = template["Resources"]["RotationFunction"]["Properties"]
+    assert "HOOKGATE_SECRET_CACHE_SECONDS" not in str(template)  # the code's default is deployed
+    assert DEFAULT_TIMEOUT.read is not None and DEFAULT_TIMEOUT.connect is not None
+    provider_calls = 4 * (DEFAULT_TIMEOUT.read + DEFAULT_TIMEOUT.connect)
+    assert propagation_seconds() + LEASE_WAIT_SECONDS + provider_calls <= rotation["Timeout"]
 
 
 def test_layer_is_built_by_its_makefile_in_the_repository_root(template: dict[str, Any]) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from hookgate.webhook_metrics import RECEIVER_METRICS
+from hookgate.webhook_metrics import RECEIVER_METRICS, result_of
 from hookgate_dev.local.template import load_template
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -102,18 +102,22 @@ def test_a_misspelt_metric_in_an_alarm_is_caught(template: dict[str, Any]) -> No
 
 
 def test_receiver_alarms_read_the_all_providers_dimension_set(template: dict[str, Any]) -> None:
-    # The receiver publishes Webhooks{service, outcome}; an alarm cannot aggregate over a
+    # The receiver publishes Webhooks{service, result}; an alarm cannot aggregate over a
     # dimension, so any other set here would watch a metric that never has data.
     for name, alarm in alarms(template).items():
         for metric in watched_metrics(alarm):
             if metric.get("MetricName") == "Webhooks":
-                assert {d["Name"] for d in metric["Dimensions"]} == {"service", "outcome"}, name
+                assert {d["Name"] for d in metric["Dimensions"]} == {"service", "result"}, name
+                assert all(
+                    d["Name"] == "service" or d["Value"] in RESULTS for d in metric["Dimensions"]
+                )
 
 
 def test_dashboard_is_valid_json_and_shows_every_alarm(template: dict[str, Any]) -> None:
     text = template["Resources"]["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
     shown = {m.removesuffix(".Arn") for m in _SUB_VARIABLE.findall(text) if m.endswith(".Arn")}
-    assert shown == set(alarms(template))
+    unconditional = {n for n in alarms(template) if "Condition" not in template["Resources"][n]}
+    assert shown == unconditional
     widgets = {w["properties"]["title"]: w for w in dashboard_body(template)["widgets"]}
     # The reason is not a metric dimension (a series per provider and reason cost more than the
     # rest together): the widget counts the receiver's refusal log lines.
@@ -147,14 +151,18 @@ def receiver_outcomes() -> dict[str, int]:
     return found
 
 
-def watched_outcomes(alarm: dict[str, Any]) -> set[str]:
+def watched_results(alarm: dict[str, Any]) -> set[str]:
     return {
         d["Value"]
         for metric in watched_metrics(alarm)
         if metric.get("MetricName") == "Webhooks"
         for d in metric["Dimensions"]
-        if d["Name"] == "outcome"
+        if d["Name"] == "result"
     }
+
+
+# Every value of the result dimension the receiver can write.
+RESULTS = {result_of(outcome, status) for outcome, status in receiver_outcomes().items()}
 
 
 def summed_ids(alarm: dict[str, Any]) -> set[str]:
@@ -168,9 +176,8 @@ def test_the_rejection_alarm_counts_every_refusal_not_only_401(template: dict[st
     refusals = {outcome for outcome, status in outcomes.items() if 400 <= status < 500}
     assert refusals >= {"rejected", "malformed", "not_found", "method_not_allowed", "too_large"}
     alarm = alarms(template)["RejectionSpikeAlarm"]
-    assert watched_outcomes(alarm) == refusals
-    stats = {q["Id"] for q in alarm["Metrics"] if "MetricStat" in q}
-    assert summed_ids(alarm) == stats
+    assert watched_results(alarm) == {result_of(o, outcomes[o]) for o in refusals} == {"refused"}
+    assert {result_of(o, s) for o, s in outcomes.items() if s < 400}.isdisjoint({"refused"})
     assert alarm["Threshold"] == {"Ref": "RejectionAlarmThreshold"}
     described = template["Parameters"]["RejectionAlarmThreshold"]["Description"]
     assert all(str(outcomes[o]) in described for o in refusals)
@@ -181,11 +188,10 @@ def test_every_failure_of_the_receivers_own_is_alarmed(template: dict[str, Any])
     assert "registration_unavailable" in failures
     unavailable = alarms(template)["ReceiverUnavailableAlarm"]
     assert summed_ids(unavailable) == {q["Id"] for q in unavailable["Metrics"] if "MetricStat" in q}
-    watched = watched_outcomes(unavailable) | watched_outcomes(
-        alarms(template)["PublishFailedAlarm"]
-    )
+    watched = watched_results(unavailable) | watched_results(alarms(template)["PublishFailedAlarm"])
     # in_flight: another invocation is publishing the same event now; the retry succeeds.
-    assert failures - watched == {"in_flight"}
+    unwatched = {o for o in failures if result_of(o, receiver_outcomes()[o]) not in watched}
+    assert unwatched == {"in_flight"}
 
 
 def test_api_gateways_own_5xx_are_alarmed(template: dict[str, Any]) -> None:
@@ -202,4 +208,19 @@ def test_api_gateways_own_5xx_are_alarmed(template: dict[str, Any]) -> None:
     ]
     assert template["Resources"]["HttpApi"]["Type"] == "AWS::Serverless::HttpApi"
     assert "StageName" not in template["Resources"]["HttpApi"]["Properties"]  # so: $default
+    assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (1, "GreaterThanOrEqualToThreshold")
+
+
+def test_a_function_urls_own_5xx_are_alarmed_when_it_fronts_the_receiver(
+    template: dict[str, Any],
+) -> None:
+    resource = template["Resources"]["ReceiverUrlServerErrorsAlarm"]
+    assert resource["Condition"] == template["Resources"]["ReceiverFunctionUrl"]["Condition"]
+    alarm = resource["Properties"]
+    assert (alarm["Namespace"], alarm["MetricName"], alarm["Statistic"]) == (
+        "AWS/Lambda",
+        "Url5xxCount",
+        "Sum",
+    )
+    assert alarm["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": "ReceiverFunction"}}]
     assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (1, "GreaterThanOrEqualToThreshold")

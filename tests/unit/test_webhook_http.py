@@ -41,6 +41,7 @@ def test_an_accepted_webhook_counts_events_and_only_an_unusual_secret_version(
 ) -> None:
     outcome = Outcome(status=200, outcome="accepted", provider="p", stage=stage, accepted=2)
     assert counted(outcome) == {
+        "result": "accepted",
         "outcome": "accepted",
         "provider": "p",
         "Webhooks": 1.0,
@@ -51,10 +52,21 @@ def test_an_accepted_webhook_counts_events_and_only_an_unusual_secret_version(
 
 def test_a_duplicate_counts_its_duplicates_and_an_unknown_provider_is_named_so() -> None:
     assert counted(Outcome(status=200, outcome="duplicate", duplicates=3)) == {
+        "result": "duplicate",
         "outcome": "duplicate",
         "provider": "unknown",
         "Webhooks": 1.0,
         "Duplicates": 3.0,
+    }
+
+
+def test_a_refusal_is_counted_by_its_status_class_and_named_in_full() -> None:
+    refused = Outcome(status=401, outcome="rejected", provider="p", reason="bad signature")
+    assert counted(refused) == {
+        "result": "refused",
+        "outcome": "rejected",
+        "provider": "p",
+        "Webhooks": 1.0,
     }
 
 

@@ -22,6 +22,7 @@ from moto.server import ThreadedMotoServer
 
 from hookgate.config import HookgateConfig
 from hookgate.plugins import PluginHost
+from hookgate_dev.local.aws_dynamodb import atomic_writes
 from hookgate_dev.local.aws_rotation import RotationService
 from hookgate_dev.local.template import functions, resolve, resources_of_type
 
@@ -43,7 +44,8 @@ def running_emulator(
 
     Without a ``port`` the server binds port 0 and the endpoint names the port it was given.
     Its Secrets Manager behaves as AWS documents (``secrets_manager``, or a new
-    :class:`RotationService` with no rotation function).
+    :class:`RotationService` with no rotation function), and so do DynamoDB's conditional writes
+    (atomic, :mod:`hookgate_dev.local.aws_dynamodb`).
     """
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto server's per-request lines
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port or 0, verbose=False)
@@ -53,7 +55,7 @@ def running_emulator(
     # moto keeps its accounts in process-wide state: start (and leave) an empty account.
     httpx.post(f"{endpoint}/moto-api/reset", timeout=10).raise_for_status()
     try:
-        with (secrets_manager or RotationService()).installed():
+        with (secrets_manager or RotationService()).installed(), atomic_writes():
             yield endpoint
     finally:
         httpx.post(f"{endpoint}/moto-api/reset", timeout=10)

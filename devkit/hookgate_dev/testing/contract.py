@@ -55,6 +55,8 @@ HOSTILE_JSON: Mapping[str, bytes] = {
     "the integer 2**64": b"-18446744073709551616",
     "a duplicate key": b'{"k":1,"k":2}',
     "a duplicate key at the top": b'1,"hookgate_probe":2',
+    "a lone high surrogate": b'"\\ud800"',
+    "a surrogate pair reversed": b'{"\\uDC00\\uD83D":1}',
 }
 """JSON values :mod:`hookgate.safe_json` refuses, by what they are: each is put into a genuine
 sample as the value of a new first key ``hookgate_probe`` (see :func:`with_hostile_value`)."""
