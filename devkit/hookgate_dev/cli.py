@@ -146,7 +146,7 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _sync(args: argparse.Namespace) -> int:
-    from hookgate.runtime import secret_store_from_env  # noqa: PLC0415 - boto3 only when needed
+    from hookgate.runtime import secret_store_from_env  # noqa: PLC0415 - botocore only when needed
     from hookgate.sync import SyncEngine, render  # noqa: PLC0415
 
     base_url = args.base_url or os.environ.get("HOOKGATE_WEBHOOK_BASE_URL")
@@ -159,7 +159,7 @@ def _sync(args: argparse.Namespace) -> int:
 
 
 def _doctor(args: argparse.Namespace) -> int:
-    from hookgate import aws  # noqa: PLC0415 - boto3 only when needed
+    from hookgate import aws  # noqa: PLC0415 - botocore only when needed
     from hookgate.runtime import secret_store_from_env  # noqa: PLC0415
     from hookgate.sync import SyncEngine  # noqa: PLC0415
     from hookgate_dev.doctor import Doctor, as_json, render  # noqa: PLC0415
@@ -191,7 +191,7 @@ def _doctor(args: argparse.Namespace) -> int:
 
 
 def _rotate(args: argparse.Namespace) -> int:
-    from hookgate import aws  # noqa: PLC0415 - boto3 only when needed
+    from hookgate import aws  # noqa: PLC0415 - botocore only when needed
     from hookgate.rotation import RotationEngine  # noqa: PLC0415
     from hookgate.runtime import leases_from_env, propagation_seconds  # noqa: PLC0415
 
@@ -232,7 +232,7 @@ def _rotate(args: argparse.Namespace) -> int:
 
 
 def _send(args: argparse.Namespace) -> int:
-    from hookgate import aws  # noqa: PLC0415 - boto3 only when needed
+    from hookgate import aws  # noqa: PLC0415 - botocore only when needed
     from hookgate.sync import webhook_url  # noqa: PLC0415
     from hookgate_dev import send  # noqa: PLC0415
 
