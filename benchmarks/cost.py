@@ -18,7 +18,7 @@ Manager reads, metric series measured through the receiver's own metrics code, a
 dashboard counted in template.yaml) and the monthly cost at 1 and 10 million, each beside its
 target, with the HTTP API and with a Lambda function URL in front.
 
-    .venv/bin/python benchmarks/cost.py [--per-target 5] [--mix 400] [--handler-us 75] [--json]
+    .venv/bin/python benchmarks/cost.py [--per-target 5] [--mix 400] [--handler-us US] [--json]
 
 Exit status 1 when the exactly-once audit fails or an answer was not the expected one.
 """
@@ -302,7 +302,8 @@ class Declared:
     """What template.yaml declares that the bill depends on."""
 
     secrets: int
-    alarm_metrics: int
+    alarm_metrics: int  # every alarm's, those that exist only under a condition included
+    conditional_alarm_metrics: int
     dashboards: int
     access_log_bytes: int  # one HTTP API access-log line, typical values filled in
     platform_logs: bool  # Lambda's START/END/REPORT lines reach the receiver's log group
@@ -314,14 +315,16 @@ def _declared() -> Declared:
 
     template = load_template(ROOT / "template.yaml")
     resources = template["Resources"]
-    alarm_metrics = 0
+    alarm_metrics = conditional = 0
     for resource in resources.values():
         if resource["Type"] == "AWS::CloudWatch::Alarm":
             properties = resource["Properties"]
             if "MetricName" in properties:
-                alarm_metrics += 1
+                metrics = 1
             else:
-                alarm_metrics += sum("MetricStat" in q for q in properties["Metrics"])
+                metrics = sum("MetricStat" in q for q in properties["Metrics"])
+            alarm_metrics += metrics
+            conditional += metrics if "Condition" in resource else 0
     access = resources["HttpApi"]["Properties"]["AccessLogSettings"]["Format"]
     typical = {
         "requestId": "Jm5mBgcrIAMEPsg=",
@@ -340,6 +343,7 @@ def _declared() -> Declared:
     return Declared(
         secrets=sum(r["Type"] == "AWS::SecretsManager::Secret" for r in resources.values()),
         alarm_metrics=alarm_metrics,
+        conditional_alarm_metrics=conditional,
         dashboards=sum(r["Type"] == "AWS::CloudWatch::Dashboard" for r in resources.values()),
         access_log_bytes=len(access) + 1,
         platform_logs=logging_config.get("SystemLogLevel", "INFO") in {"DEBUG", "INFO"},
@@ -443,6 +447,7 @@ def compute(
         "billed_ms": billed_ms,
         "metric_series": len(series),
         "alarm_metrics": declared.alarm_metrics,
+        "conditional_alarm_metrics": declared.conditional_alarm_metrics,
         "secrets": declared.secrets,
         "platform_logs": declared.platform_logs,
         "variable": variable,
@@ -482,7 +487,9 @@ def report(measured: Measurement, figures: dict[str, Any], prices: dict[str, Any
         f"  per webhook: {figures['requests_per_webhook']:.3f} requests,"
         f" {figures['events_per_webhook']:.3f} events, {figures['wru_per_webhook']:.2f} WRU,"
         f" {figures['rru_per_webhook']:.2f} RRU, {figures['billed_ms']} ms billed;"
-        f" {figures['metric_series']} metric series, {figures['alarm_metrics']} alarm metrics,"
+        f" {figures['metric_series']} metric series, {figures['alarm_metrics']} alarm metrics"
+        f" ({figures['conditional_alarm_metrics']} only under a template condition such as"
+        " Endpoint=FunctionUrl, counted for both fronts),"
         f" {figures['secrets']} secrets"
     )
     print("variable cost per million webhooks:")
