@@ -58,7 +58,15 @@ SECRET_NAME = "hookgate/bench"
 REGISTRATION = "bench"
 ROUTE = "POST /webhooks/{provider}/{registration}"
 
-CHILD_HOOKGATE = """
+# The Lambda context each child hands its handler.
+CHILD_CONTEXT = """class Context:
+    function_name = "bench"; function_version = "$LATEST"; memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:bench"
+    aws_request_id = "bench"
+"""
+
+CHILD_HOOKGATE = (
+    """
 import time
 t0 = time.perf_counter()
 import importlib.util, json, sys
@@ -66,12 +74,9 @@ spec = importlib.util.spec_from_file_location("app", sys.argv[1])
 app = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(app)
 event = json.loads(sys.argv[2])
-
-class Context:
-    function_name = "bench"; function_version = "$LATEST"; memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:bench"
-    aws_request_id = "bench"
-
+"""
+    + CHILD_CONTEXT
+    + """
 response = app.lambda_handler(event, Context())
 t1 = time.perf_counter()
 accepted = json.loads(response["body"]).get("accepted")
@@ -79,10 +84,12 @@ sys.__stderr__.write(
     json.dumps({"ms": (t1 - t0) * 1000, "status": response["statusCode"], "accepted": accepted}) + "\\n"
 )
 """
+)
 
 # The hookgate child again, each step timed (--phases): where the cold start goes. The steps
 # the handler would take lazily (plugins and config, botocore, the clients) are taken first.
-CHILD_PHASES = """
+CHILD_PHASES = (
+    """
 import time
 marks = [time.perf_counter()]
 import importlib.util, json, sys
@@ -99,12 +106,9 @@ for service in ("secretsmanager", "dynamodb", "events"):
     aws.client(service)
 marks.append(time.perf_counter())
 event = json.loads(sys.argv[2])
-
-class Context:
-    function_name = "bench"; function_version = "$LATEST"; memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:bench"
-    aws_request_id = "bench"
-
+"""
+    + CHILD_CONTEXT
+    + """
 response = app.lambda_handler(event, Context())
 marks.append(time.perf_counter())
 steps = [(b - a) * 1000 for a, b in zip(marks, marks[1:])]
@@ -114,6 +118,7 @@ sys.__stderr__.write(
     + "\\n"
 )
 """
+)
 PHASES = (
     "import the handler (pydantic, Powertools, hookgate)",
     "load the plugins and the configuration",
