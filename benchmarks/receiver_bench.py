@@ -289,7 +289,7 @@ def _environment(endpoint: str, config: Path) -> dict[str, str]:
             "HOOKGATE_CONFIG": str(config),
             "HOOKGATE_EVENT_BUS": BUS,
             "HOOKGATE_TABLE": TABLE,
-            "HOOKGATE_SECRET_CACHE_SECONDS": "60",  # the default; must stay below the grace window
+            "HOOKGATE_SECRET_CACHE_SECONDS": "120",  # the default; must stay below the grace window
             "POWERTOOLS_TRACE_DISABLED": os.environ.get("POWERTOOLS_TRACE_DISABLED", "true"),
             "PYDANTIC_DISABLE_PLUGINS": "__all__",  # as template.yaml's Globals set it
             "BENCH_SECRET": TEST_SECRET["webhook_secret"],
