@@ -399,6 +399,16 @@ def cold_start(runs: int, phases: bool = False) -> dict[str, Any]:
     return result
 
 
+class _BenchContext:
+    """The Lambda context the in-process handler calls get (the children write theirs)."""
+
+    function_name = "bench"
+    function_version = "$LATEST"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:bench"
+    aws_request_id = "bench"
+
+
 class _StubPublisher:
     def publish(self, events: Any, stage: Any = None) -> Any:
         from hookgate.publish import PublishOutcome, detail_json
@@ -479,14 +489,7 @@ def warm(iterations: int, rounds: int = 10) -> dict[str, Any]:
         per_round = max(1, iterations // rounds)
         events = [_event(_body(1 + n)) for n in range(per_round * rounds + 1)]
 
-        class Context:
-            function_name = "bench"
-            function_version = "$LATEST"
-            memory_limit_in_mb = 512
-            invoked_function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:bench"
-            aws_request_id = "bench"
-
-        context = Context()
+        context = _BenchContext()
         with _quiet_stdout():
             assert app.lambda_handler(events.pop(), context)["statusCode"] == 200  # warms caches
         secret = TEST_SECRET["webhook_secret"].encode()
@@ -570,13 +573,6 @@ def warm_stages(iterations: int) -> dict[str, float]:
             stages[name].append(time.perf_counter_ns() - start)
             return result
 
-        class Context:
-            function_name = "bench"
-            function_version = "$LATEST"
-            memory_limit_in_mb = 512
-            invoked_function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:bench"
-            aws_request_id = "bench"
-
         wrapped = app.context_keys.inject(lambda event, context: None)  # what app.py applies
         secret_id = registration.secret_id
         with _quiet_stdout():
@@ -603,7 +599,7 @@ def warm_stages(iterations: int) -> dict[str, float]:
                 assert isinstance(outcome, Outcome) and outcome.status == 200
                 timed("metrics record", webhook_http.record, outcome, metrics)
                 timed("json_response", json_response, 200, outcome.response_body)
-                timed("logger context", wrapped, event, Context())
+                timed("logger context", wrapped, event, _BenchContext())
     return {name: round(statistics.median(ns) / 1000, 2) for name, ns in stages.items()}
 
 
@@ -686,17 +682,10 @@ def secrets_manager_calls(webhooks: int = 10_000, step_seconds: float = 0.01) ->
         )
         body = _body()
 
-        class Context:
-            function_name = "bench"
-            function_version = "$LATEST"
-            memory_limit_in_mb = 512
-            invoked_function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:bench"
-            aws_request_id = "bench"
-
         statuses: set[int] = set()
         with _quiet_stdout():
             for _ in range(webhooks):
-                statuses.add(app.lambda_handler(_event(body), Context())["statusCode"])
+                statuses.add(app.lambda_handler(_event(body), _BenchContext())["statusCode"])
                 clock[0] += step_seconds
     if statuses != {200}:
         raise RuntimeError(f"Secrets Manager run answered {statuses}")
